@@ -298,7 +298,8 @@ final class Raft {
     }
     long index = snapshot.getMetadata().getIndex();
     if (index == 0) {
-      throw new IllegalStateException("need a snapshot to catch up node " + to + " but the storage has none");
+      // The storage compacted its log without keeping a snapshot: nothing to send until it has one.
+      return false;
     }
     pr.becomeSnapshot(index);
     send(Message.newBuilder().setMsgType(MessageType.MsgSnapshot).setTo(to).setSnapshot(snapshot));

@@ -1,0 +1,207 @@
+package io.raftkv.server.storage;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftkv.server.storage.pb.StoreIdent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * One node's RocksDB instance with its column families. Opening checks that the directory is this
+ * node's: not held by another process, made for the same cluster and node id, readable.
+ */
+public final class StorageEngine implements AutoCloseable {
+  /** The on-disk layout version this code reads and writes. */
+  public static final int FORMAT_VERSION = 1;
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
+  private final WriteOptions syncWrite = new WriteOptions().setSync(true);
+  private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
+  private final StoreIdent ident;
+
+  private StorageEngine(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+      List<ColumnFamilyHandle> handleList, StoreIdent ident) {
+    this.dir = dir;
+    this.db = db;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    ColumnFamily[] families = ColumnFamily.values();
+    for (int i = 0; i < families.length; i++) {
+      handles.put(families[i], handleList.get(i));
+    }
+    this.ident = ident;
+  }
+
+  /**
+   * Opens (creating if absent) the data directory of node {@code nodeId} in cluster {@code clusterId}.
+   *
+   * @throws DataDirectoryException naming the directory and the problem
+   */
+  public static StorageEngine open(Path dir, String clusterId, long nodeId) {
+    checkDirectory(dir);
+    DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (ColumnFamily cf : ColumnFamily.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(cf.rocksName(), cfOptions));
+    }
+    List<ColumnFamilyHandle> handleList = new ArrayList<>();
+    RocksDB db;
+    try {
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handleList);
+    } catch (RocksDBException e) {
+      dbOptions.close();
+      cfOptions.close();
+      throw translate(dir, e);
+    }
+    StoreIdent ident;
+    try {
+      ident = checkIdent(dir, db, handleList.get(ColumnFamily.RAFT_META.ordinal()), clusterId, nodeId);
+    } catch (RuntimeException e) {
+      handleList.forEach(ColumnFamilyHandle::close);
+      db.close();
+      dbOptions.close();
+      cfOptions.close();
+      throw e;
+    }
+    return new StorageEngine(dir, db, dbOptions, cfOptions, handleList, ident);
+  }
+
+  private static void checkDirectory(Path dir) {
+    if (Files.exists(dir)) {
+      if (!Files.isDirectory(dir)) {
+        throw new DataDirectoryException(dir, "exists but is not a directory");
+      }
+      if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
+        throw new DataDirectoryException(dir, "is not readable and writable by this process");
+      }
+    } else {
+      try {
+        Files.createDirectories(dir);
+      } catch (java.io.IOException e) {
+        throw new DataDirectoryException(dir, "cannot be created: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static DataDirectoryException translate(Path dir, RocksDBException e) {
+    Status status = e.getStatus();
+    String msg = String.valueOf(e.getMessage());
+    if (msg.contains("LOCK") || msg.toLowerCase().contains("lock hold")) {
+      return new DataDirectoryException(dir,
+          "is in use by another process (its LOCK file is held); stop that node or use another directory", e);
+    }
+    if (status != null && status.getCode() == Status.Code.Corruption) {
+      return new DataDirectoryException(dir, "is corrupt: " + msg, e);
+    }
+    if (msg.contains("Invalid argument") && msg.contains("column famil")) {
+      return new DataDirectoryException(dir, "is not a RaftKV data directory: " + msg, e);
+    }
+    return new DataDirectoryException(dir, "cannot be opened: " + msg, e);
+  }
+
+  private static StoreIdent checkIdent(Path dir, RocksDB db, ColumnFamilyHandle meta, String clusterId,
+      long nodeId) {
+    try {
+      byte[] stored = db.get(meta, Keys.IDENT);
+      if (stored == null) {
+        StoreIdent ident = StoreIdent.newBuilder().setClusterId(clusterId).setNodeId(nodeId)
+            .setFormatVersion(FORMAT_VERSION).build();
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+          db.put(meta, sync, Keys.IDENT, ident.toByteArray());
+        }
+        return ident;
+      }
+      StoreIdent ident;
+      try {
+        ident = StoreIdent.parseFrom(stored);
+      } catch (InvalidProtocolBufferException e) {
+        throw new DataDirectoryException(dir, "its identity record is unreadable (corrupt?): " + e.getMessage(), e);
+      }
+      if (ident.getFormatVersion() != FORMAT_VERSION) {
+        throw new DataDirectoryException(dir, "has on-disk format " + ident.getFormatVersion()
+            + "; this version reads format " + FORMAT_VERSION);
+      }
+      if (ident.getNodeId() != nodeId) {
+        throw new DataDirectoryException(dir, "belongs to node " + ident.getNodeId() + ", not node " + nodeId);
+      }
+      if (!ident.getClusterId().equals(clusterId)) {
+        throw new DataDirectoryException(dir, "belongs to cluster '" + ident.getClusterId()
+            + "', not cluster '" + clusterId + "'");
+      }
+      return ident;
+    } catch (RocksDBException e) {
+      throw translate(dir, e);
+    }
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  public StoreIdent ident() {
+    return ident;
+  }
+
+  public RocksDB db() {
+    return db;
+  }
+
+  public ColumnFamilyHandle handle(ColumnFamily cf) {
+    return handles.get(cf);
+  }
+
+  /** Reads one key; null when absent. */
+  public byte[] get(ColumnFamily cf, byte[] key) {
+    try {
+      return db.get(handles.get(cf), key);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("read of " + cf + " failed", e);
+    }
+  }
+
+  /** Writes {@code batch} atomically; with {@code sync} the WAL is fsynced before this returns. */
+  public void write(WriteBatch batch, boolean sync) {
+    try {
+      db.write(sync ? syncWrite : asyncWrite, batch);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("write to " + dir + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    syncWrite.close();
+    asyncWrite.close();
+    handles.values().forEach(ColumnFamilyHandle::close);
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      // closing anyway; what was synced is safe
+    }
+    db.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}
