@@ -1,0 +1,28 @@
+package io.raftkv.api;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+
+/** The admin service: membership changes and leadership transfer. */
+public final class AdminRpc {
+  public static final String SERVICE = "raftkv.api.Admin";
+
+  public static final MethodDescriptor<ListMembersRequest, ListMembersResponse> LIST_MEMBERS =
+      GrpcMethods.unary(SERVICE, "ListMembers", ListMembersRequest.getDefaultInstance(),
+          ListMembersResponse.getDefaultInstance());
+  public static final MethodDescriptor<AddMemberRequest, MembershipResponse> ADD_MEMBER =
+      GrpcMethods.unary(SERVICE, "AddMember", AddMemberRequest.getDefaultInstance(),
+          MembershipResponse.getDefaultInstance());
+  public static final MethodDescriptor<RemoveMemberRequest, MembershipResponse> REMOVE_MEMBER =
+      GrpcMethods.unary(SERVICE, "RemoveMember", RemoveMemberRequest.getDefaultInstance(),
+          MembershipResponse.getDefaultInstance());
+  public static final MethodDescriptor<TransferLeaderRequest, TransferLeaderResponse> TRANSFER_LEADER =
+      GrpcMethods.unary(SERVICE, "TransferLeader", TransferLeaderRequest.getDefaultInstance(),
+          TransferLeaderResponse.getDefaultInstance());
+
+  public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
+      .addMethod(LIST_MEMBERS).addMethod(ADD_MEMBER).addMethod(REMOVE_MEMBER).addMethod(TRANSFER_LEADER)
+      .build();
+
+  private AdminRpc() {}
+}

@@ -1,0 +1,50 @@
+package io.raftkv.api;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+
+/** Carries an {@link Error} in the trailers of a failed gRPC call, both ways. */
+public final class ErrorTrailers {
+  public static final Metadata.Key<Error> KEY =
+      Metadata.Key.of("raftkv-error-bin", ProtoUtils.metadataMarshaller(Error.getDefaultInstance()));
+
+  private ErrorTrailers() {}
+
+  /** The exception a server throws (or passes to onError) to report {@code error}. */
+  public static StatusRuntimeException toException(Error error) {
+    Metadata trailers = new Metadata();
+    trailers.put(KEY, error);
+    return statusFor(error.getCode()).withDescription(error.getMessage()).asRuntimeException(trailers);
+  }
+
+  /** The Error a failed call carried, or one built from its gRPC status when it carried none. */
+  public static Error fromThrowable(Throwable t) {
+    Status status = Status.fromThrowable(t);
+    Metadata trailers = Status.trailersFromThrowable(t);
+    if (trailers != null && trailers.containsKey(KEY)) {
+      return trailers.get(KEY);
+    }
+    Error.Code code = switch (status.getCode()) {
+      case DEADLINE_EXCEEDED -> Error.Code.TIMEOUT;
+      case UNAVAILABLE, CANCELLED -> Error.Code.UNAVAILABLE;
+      case INVALID_ARGUMENT -> Error.Code.INVALID_ARGUMENT;
+      default -> Error.Code.UNKNOWN;
+    };
+    String message = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+    return Error.newBuilder().setCode(code).setMessage(message).build();
+  }
+
+  private static Status statusFor(Error.Code code) {
+    return switch (code) {
+      case NOT_LEADER -> Status.FAILED_PRECONDITION;
+      case STALE_COMMAND -> Status.ABORTED;
+      case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case COMPACTED -> Status.OUT_OF_RANGE;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      default -> Status.UNKNOWN;
+    };
+  }
+}
