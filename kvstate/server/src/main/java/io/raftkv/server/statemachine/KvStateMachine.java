@@ -1,0 +1,363 @@
+package io.raftkv.server.statemachine;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftkv.api.CasOp;
+import io.raftkv.api.Error;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.Op;
+import io.raftkv.api.OpResult;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.api.WriteResponse;
+import io.raftkv.server.statemachine.pb.CachedResponse;
+import io.raftkv.server.statemachine.pb.ClientSession;
+import io.raftkv.server.statemachine.pb.Command;
+import io.raftkv.server.statemachine.pb.StoredValue;
+import io.raftkv.server.storage.ColumnFamily;
+import io.raftkv.server.storage.DataDirectoryException;
+import io.raftkv.server.storage.Keys;
+import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.StorageIoException;
+import io.raftkv.server.storage.pb.ApplyState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+
+/**
+ * The replicated key-value state machine: applies client writes (put, delete, compare-and-set, atomic
+ * batches) exactly once per client request, versions every key by the log index that changed it, and
+ * serves reads from the applied state. Writes come from the raft loop thread only; reads from any.
+ */
+public final class KvStateMachine {
+  private final StorageEngine engine;
+  private final ColumnFamilyHandle dataCf;
+  private final ColumnFamilyHandle sessionsCf;
+  private final KvLimits limits;
+  private final SessionPolicy sessionPolicy;
+  private volatile ApplyState applyState;
+
+  public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
+    this.engine = engine;
+    this.dataCf = engine.handle(ColumnFamily.DATA);
+    this.sessionsCf = engine.handle(ColumnFamily.SESSIONS);
+    this.limits = limits;
+    this.sessionPolicy = sessionPolicy;
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
+    try {
+      this.applyState = stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);
+    } catch (InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "apply state is corrupt", e);
+    }
+  }
+
+  public KvLimits limits() {
+    return limits;
+  }
+
+  /** The last applied index and term whose effects are written. */
+  public ApplyState applyState() {
+    return applyState;
+  }
+
+  public ApplyBatch newBatch() {
+    return new ApplyBatch(applyState.getAppliedIndex(), applyState.getAppliedTerm());
+  }
+
+  /**
+   * Applies the command in a normal entry's data at {@code index}; the outcome is deterministic, so every
+   * replica computes the same response. A malformed command applies as a no-op with an error.
+   */
+  public WriteOutcome applyCommand(ApplyBatch batch, long index, long term, ByteString data) {
+    Command command;
+    try {
+      command = Command.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      markApplied(batch, index, term);
+      return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "entry " + index + " is not a command");
+    }
+    WriteOutcome outcome = applyDeduplicated(batch, index, command);
+    markApplied(batch, index, term);
+    if (index % sessionPolicy.sweepEveryEntries() == 0) {
+      expireSessions(batch, command.getProposedAtMs());
+    }
+    return outcome;
+  }
+
+  /** Records that everything through {@code index} is applied (for entries with no command). */
+  public void markApplied(ApplyBatch batch, long index, long term) {
+    batch.appliedIndex = index;
+    batch.appliedTerm = term;
+  }
+
+  /** Stages the apply state into the batch; call just before writing it. */
+  public void seal(ApplyBatch batch) {
+    put(batch, engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
+        .setAppliedIndex(batch.appliedIndex).setAppliedTerm(batch.appliedTerm).build().toByteArray());
+  }
+
+  /** Publishes the round's apply state once its batch is written. */
+  public void onWritten(ApplyBatch batch) {
+    applyState = ApplyState.newBuilder().setAppliedIndex(batch.appliedIndex)
+        .setAppliedTerm(batch.appliedTerm).build();
+  }
+
+  private WriteOutcome applyDeduplicated(ApplyBatch batch, long index, Command command) {
+    long clientId = command.getClientId();
+    if (clientId == 0) {
+      return execute(batch, index, command.getOpsList());
+    }
+    ClientSession session = loadSession(batch, clientId);
+    long sequence = command.getSequence();
+    for (CachedResponse cached : session.getResponsesList()) {
+      if (cached.getSequence() == sequence) {
+        return WriteOutcome.succeeded(cached.getResponse()); // a retry: the first answer, not applied again
+      }
+    }
+    if (sequence <= session.getAcknowledgedSequence()) {
+      return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "request " + sequence + " of client "
+          + Long.toUnsignedString(clientId) + " is at or below its acknowledged sequence "
+          + session.getAcknowledgedSequence() + ": it was answered before and its answer is forgotten");
+    }
+    WriteOutcome outcome = execute(batch, index, command.getOpsList());
+    ClientSession.Builder updated = session.toBuilder()
+        .setClientId(clientId)
+        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs()))
+        .setAcknowledgedSequence(Math.max(session.getAcknowledgedSequence(), command.getAcknowledgedSequence()))
+        .clearResponses();
+    List<CachedResponse> kept = new ArrayList<>();
+    for (CachedResponse cached : session.getResponsesList()) {
+      if (cached.getSequence() > updated.getAcknowledgedSequence()) {
+        kept.add(cached);
+      }
+    }
+    if (outcome.response() != null) {
+      kept.add(CachedResponse.newBuilder().setSequence(sequence).setResponse(outcome.response()).build());
+    }
+    kept.sort((a, b) -> Long.compareUnsigned(a.getSequence(), b.getSequence()));
+    while (kept.size() > sessionPolicy.maxPendingResponses()) {
+      CachedResponse dropped = kept.remove(0);
+      updated.setAcknowledgedSequence(Math.max(updated.getAcknowledgedSequence(), dropped.getSequence()));
+    }
+    updated.addAllResponses(kept);
+    ClientSession next = updated.build();
+    batch.sessions.put(clientId, next);
+    put(batch, sessionsCf, Keys.u64(clientId), next.toByteArray());
+    return outcome;
+  }
+
+  private ClientSession loadSession(ApplyBatch batch, long clientId) {
+    ClientSession session = batch.sessions.get(clientId);
+    if (session != null) {
+      return session;
+    }
+    byte[] stored = engine.get(ColumnFamily.SESSIONS, Keys.u64(clientId));
+    if (stored == null) {
+      return ClientSession.getDefaultInstance();
+    }
+    try {
+      return ClientSession.parseFrom(stored);
+    } catch (InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "session of client " + clientId + " is corrupt", e);
+    }
+  }
+
+  private void expireSessions(ApplyBatch batch, long nowMs) {
+    long cutoff = nowMs - sessionPolicy.ttlMs();
+    try (RocksIterator it = engine.db().newIterator(sessionsCf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        long clientId = Keys.u64(it.key());
+        ClientSession session = batch.sessions.get(clientId);
+        if (session == null) {
+          try {
+            session = ClientSession.parseFrom(it.value());
+          } catch (InvalidProtocolBufferException e) {
+            throw new DataDirectoryException(engine.directory(), "session of client " + clientId + " is corrupt", e);
+          }
+        }
+        if (session.getLastActiveMs() < cutoff) {
+          batch.sessions.remove(clientId);
+          delete(batch, sessionsCf, it.key());
+        }
+      }
+    }
+  }
+
+  /** Runs the operations atomically: all of them, or none if a compare-and-set does not match. */
+  private WriteOutcome execute(ApplyBatch batch, long index, List<Op> ops) {
+    for (Op op : ops) {
+      String problem = limits.violation(op);
+      if (problem != null) {
+        return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, problem);
+      }
+    }
+    Map<ByteString, StoredValue> staged = new HashMap<>();
+    List<OpResult> results = new ArrayList<>(ops.size());
+    boolean allMatched = true;
+    for (Op op : ops) {
+      switch (op.getOpCase()) {
+        case PUT -> {
+          ByteString key = op.getPut().getKey();
+          StoredValue before = read(batch, staged, key);
+          StoredValue after = StoredValue.newBuilder().setValue(op.getPut().getValue()).setVersion(index)
+              .setCreateVersion(before == null ? index : before.getCreateVersion()).build();
+          staged.put(key, after);
+          results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before))
+              .setVersion(index).build());
+        }
+        case DELETE -> {
+          ByteString key = op.getDelete().getKey();
+          StoredValue before = read(batch, staged, key);
+          staged.put(key, ApplyBatch.ABSENT);
+          results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before)).build());
+        }
+        case CAS -> {
+          CasOp cas = op.getCas();
+          StoredValue before = read(batch, staged, cas.getKey());
+          boolean matched = matches(cas, before);
+          OpResult.Builder result = OpResult.newBuilder().setMatched(matched)
+              .setPrevious(toKeyValue(cas.getKey(), before));
+          if (matched) {
+            if (cas.getDeleteKey()) {
+              staged.put(cas.getKey(), ApplyBatch.ABSENT);
+            } else {
+              staged.put(cas.getKey(), StoredValue.newBuilder().setValue(cas.getNewValue()).setVersion(index)
+                  .setCreateVersion(before == null ? index : before.getCreateVersion()).build());
+              result.setVersion(index);
+            }
+          } else {
+            allMatched = false;
+          }
+          results.add(result.build());
+        }
+        default -> throw new IllegalStateException("validated op without a kind");
+      }
+    }
+    if (!allMatched) {
+      List<OpResult> unapplied = new ArrayList<>(results.size());
+      for (OpResult r : results) {
+        unapplied.add(r.toBuilder().setVersion(0).build());
+      }
+      return WriteOutcome.succeeded(WriteResponse.newBuilder().setIndex(index).setApplied(false)
+          .addAllResults(unapplied).build());
+    }
+    for (Map.Entry<ByteString, StoredValue> e : staged.entrySet()) {
+      batch.values.put(e.getKey(), e.getValue());
+      if (e.getValue() == ApplyBatch.ABSENT) {
+        delete(batch, dataCf, e.getKey().toByteArray());
+      } else {
+        put(batch, dataCf, e.getKey().toByteArray(), e.getValue().toByteArray());
+      }
+    }
+    return WriteOutcome.succeeded(WriteResponse.newBuilder().setIndex(index).setApplied(true)
+        .addAllResults(results).build());
+  }
+
+  private static boolean matches(CasOp cas, StoredValue current) {
+    return switch (cas.getExpectedCase()) {
+      case EXPECTED_VALUE -> current != null && current.getValue().equals(cas.getExpectedValue());
+      case EXPECTED_VERSION -> (current == null ? 0 : current.getVersion()) == cas.getExpectedVersion();
+      case EXPECTED_NOT_SET -> false;
+    };
+  }
+
+  /** The key's current record as seen by this round: staged op, earlier entry of the round, or disk. */
+  private StoredValue read(ApplyBatch batch, Map<ByteString, StoredValue> staged, ByteString key) {
+    StoredValue v = staged.get(key);
+    if (v == null) {
+      v = batch.values.get(key);
+    }
+    if (v == null) {
+      return readStored(key.toByteArray());
+    }
+    return v == ApplyBatch.ABSENT ? null : v;
+  }
+
+  private StoredValue readStored(byte[] key) {
+    byte[] bytes = engine.get(ColumnFamily.DATA, key);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return StoredValue.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "stored value is corrupt", e);
+    }
+  }
+
+  private static KeyValue toKeyValue(ByteString key, StoredValue v) {
+    if (v == null) {
+      return KeyValue.newBuilder().setKey(key).build();
+    }
+    return KeyValue.newBuilder().setKey(key).setValue(v.getValue()).setVersion(v.getVersion())
+        .setCreateVersion(v.getCreateVersion()).build();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The applied value of {@code key}, or null if absent. */
+  public KeyValue get(ByteString key) {
+    StoredValue v = readStored(key.toByteArray());
+    return v == null ? null : toKeyValue(key, v);
+  }
+
+  /**
+   * Keys in {@code [start, end)} (empty end: no bound), in order, at most {@code limit} (0: the default
+   * page of 1,000).
+   */
+  public ScanResponse scan(ByteString start, ByteString end, int limit, boolean keysOnly) {
+    int pageSize = limit <= 0 ? 1000 : limit;
+    ScanResponse.Builder out = ScanResponse.newBuilder();
+    try (Slice upper = end.isEmpty() ? null : new Slice(end.toByteArray());
+        ReadOptions options = new ReadOptions()) {
+      if (upper != null) {
+        options.setIterateUpperBound(upper);
+      }
+      try (RocksIterator it = engine.db().newIterator(dataCf, options)) {
+        int count = 0;
+        for (it.seek(start.toByteArray()); it.isValid(); it.next()) {
+          if (count == pageSize) {
+            out.setMore(true).setNextStart(ByteString.copyFrom(it.key()));
+            break;
+          }
+          ByteString key = ByteString.copyFrom(it.key());
+          if (keysOnly) {
+            StoredValue v = StoredValue.parseFrom(it.value());
+            out.addKvs(KeyValue.newBuilder().setKey(key).setVersion(v.getVersion())
+                .setCreateVersion(v.getCreateVersion()));
+          } else {
+            out.addKvs(toKeyValue(key, StoredValue.parseFrom(it.value())));
+          }
+          count++;
+        }
+        it.status();
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "stored value is corrupt", e);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("scan failed", e);
+    }
+    return out.build();
+  }
+
+  private static void put(ApplyBatch batch, ColumnFamilyHandle cf, byte[] key, byte[] value) {
+    try {
+      batch.writeBatch().put(cf, key, value);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a write failed", e);
+    }
+  }
+
+  private static void delete(ApplyBatch batch, ColumnFamilyHandle cf, byte[] key) {
+    try {
+      batch.writeBatch().delete(cf, key);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a delete failed", e);
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.raftkv.server.statemachine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.CasOp;
+import io.raftkv.api.DeleteOp;
+import io.raftkv.api.Error;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.Op;
+import io.raftkv.api.PutOp;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.server.statemachine.pb.Command;
+import io.raftkv.server.storage.StorageEngine;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The KV state machine over real RocksDB: versions, compare-and-set, atomic batches, exactly-once. */
+class KvStateMachineTest {
+  @TempDir
+  Path dir;
+
+  private StorageEngine engine;
+  private KvStateMachine sm;
+  private long index;
+
+  @BeforeEach
+  void open() {
+    engine = StorageEngine.open(dir, "c1", 1);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(60_000, 4, 8));
+  }
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
+  private static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  private static Op put(String k, String v) {
+    return Op.newBuilder().setPut(PutOp.newBuilder().setKey(b(k)).setValue(b(v))).build();
+  }
+
+  private static Op delete(String k) {
+    return Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(b(k))).build();
+  }
+
+  private static Op casValue(String k, String expected, String next) {
+    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(b(expected))
+        .setNewValue(b(next))).build();
+  }
+
+  private static Op casVersion(String k, long expected, String next) {
+    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedVersion(expected)
+        .setNewValue(b(next))).build();
+  }
+
+  private WriteOutcome apply(long clientId, long seq, long ack, long nowMs, Op... ops) {
+    index++;
+    Command cmd = Command.newBuilder().setClientId(clientId).setSequence(seq).setAcknowledgedSequence(ack)
+        .setProposedAtMs(nowMs).addAllOps(List.of(ops)).build();
+    try (ApplyBatch batch = sm.newBatch()) {
+      WriteOutcome outcome = sm.applyCommand(batch, index, 1, cmd.toByteString());
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+      return outcome;
+    }
+  }
+
+  private WriteOutcome apply(Op... ops) {
+    return apply(0, 0, 0, 0, ops);
+  }
+
+  @Test
+  void putStoresValueVersionedByItsLogIndex() {
+    apply(put("a", "1"));
+    apply(put("a", "2"));
+    KeyValue kv = sm.get(b("a"));
+    assertThat(kv.getValue()).isEqualTo(b("2"));
+    assertThat(kv.getVersion()).isEqualTo(2);
+    assertThat(kv.getCreateVersion()).isEqualTo(1);
+    assertThat(sm.applyState().getAppliedIndex()).isEqualTo(2);
+  }
+
+  @Test
+  void deleteRemovesKeyAndReportsPreviousValue() {
+    apply(put("a", "1"));
+    WriteOutcome out = apply(delete("a"));
+    assertThat(sm.get(b("a"))).isNull();
+    assertThat(out.response().getResults(0).getPrevious().getValue()).isEqualTo(b("1"));
+  }
+
+  @Test
+  void compareAndSetOnValueAppliesOnlyWhenValueMatches() {
+    apply(put("a", "1"));
+    assertThat(apply(casValue("a", "x", "2")).response().getApplied()).isFalse();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("1"));
+    assertThat(apply(casValue("a", "1", "2")).response().getApplied()).isTrue();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("2"));
+  }
+
+  @Test
+  void compareAndSetOnVersionZeroCreatesOnlyAbsentKeys() {
+    assertThat(apply(casVersion("a", 0, "first")).response().getApplied()).isTrue();
+    assertThat(apply(casVersion("a", 0, "second")).response().getApplied()).isFalse();
+    long version = sm.get(b("a")).getVersion();
+    assertThat(apply(casVersion("a", version, "third")).response().getApplied()).isTrue();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("third"));
+  }
+
+  @Test
+  void batchWithFailedCompareAndSetAppliesNothing() {
+    apply(put("a", "1"));
+    WriteOutcome out = apply(put("b", "new"), casValue("a", "wrong", "2"), delete("a"));
+    assertThat(out.response().getApplied()).isFalse();
+    assertThat(out.response().getResults(1).getMatched()).isFalse();
+    assertThat(sm.get(b("b"))).isNull();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("1"));
+  }
+
+  @Test
+  void batchOperationsSeeEarlierOperationsOfTheSameBatch() {
+    WriteOutcome out = apply(put("a", "1"), casValue("a", "1", "2"));
+    assertThat(out.response().getApplied()).isTrue();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("2"));
+  }
+
+  @Test
+  void retriedRequestReturnsFirstAnswerAndDoesNotApplyTwice() {
+    WriteOutcome first = apply(7, 1, 0, 1000, casVersion("k", 0, "v"));
+    assertThat(first.response().getApplied()).isTrue();
+    // The same request again (a retry after a lost answer): had it applied again, the CAS would fail.
+    WriteOutcome retry = apply(7, 1, 0, 1001, casVersion("k", 0, "v"));
+    assertThat(retry.response()).isEqualTo(first.response());
+    assertThat(sm.get(b("k")).getVersion()).isEqualTo(first.response().getIndex());
+  }
+
+  @Test
+  void sessionsSurviveRestart() {
+    WriteOutcome first = apply(7, 1, 0, 1000, put("k", "v1"));
+    engine.close();
+    open();
+    index = sm.applyState().getAppliedIndex();
+    WriteOutcome retry = apply(7, 1, 0, 1001, put("k", "v1"));
+    assertThat(retry.response()).isEqualTo(first.response());
+    assertThat(sm.get(b("k")).getVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void acknowledgedRequestIsRefusedRatherThanAppliedAgain() {
+    apply(7, 1, 0, 1000, put("k", "v1"));
+    apply(7, 2, 1, 1000, put("k", "v2"));
+    WriteOutcome replay = apply(7, 1, 1, 1000, put("k", "v1"));
+    assertThat(replay.error().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
+    assertThat(sm.get(b("k")).getValue()).isEqualTo(b("v2"));
+  }
+
+  @Test
+  void idleSessionsExpireAtTheSameIndexOnEveryReplica() {
+    apply(7, 1, 0, 1_000, put("k", "v"));
+    // Sweeps run when the index is a multiple of 4; the clock is the proposal time in the entries.
+    apply(8, 1, 0, 200_000, put("x", "1"));
+    apply(8, 2, 0, 200_000, put("x", "2"));
+    apply(8, 3, 0, 200_000, put("x", "3")); // index 4: sweep, client 7 idle for 199 s > 60 s
+    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS,
+        io.raftkv.server.storage.Keys.u64(7))).isNull();
+    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS,
+        io.raftkv.server.storage.Keys.u64(8))).isNotNull();
+  }
+
+  @Test
+  void oversizedKeyIsRefusedWithTheLimitNamed() {
+    String longKey = "k".repeat(KvLimits.DEFAULT.maxKeyBytes() + 1);
+    WriteOutcome out = apply(put(longKey, "v"));
+    assertThat(out.error().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
+    assertThat(out.error().getMessage()).contains("at most " + KvLimits.DEFAULT.maxKeyBytes());
+    assertThat(sm.applyState().getAppliedIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void malformedEntryAppliesAsNoOpWithError() {
+    index++;
+    try (ApplyBatch batch = sm.newBatch()) {
+      WriteOutcome out = sm.applyCommand(batch, index, 1, b("\u00ff\u00ff garbage"));
+      assertThat(out.error()).isNotNull();
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+    }
+    assertThat(sm.applyState().getAppliedIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void scanPagesThroughARangeInKeyOrder() {
+    for (int i = 0; i < 25; i++) {
+      apply(put(String.format("k%02d", i), "v" + i));
+    }
+    apply(put("other", "x"));
+    ScanResponse first = sm.scan(b("k"), b("l"), 10, false);
+    assertThat(first.getKvsList()).hasSize(10);
+    assertThat(first.getMore()).isTrue();
+    assertThat(first.getKvs(0).getKey()).isEqualTo(b("k00"));
+    ScanResponse second = sm.scan(first.getNextStart(), b("l"), 10, false);
+    assertThat(second.getKvs(0).getKey()).isEqualTo(b("k10"));
+    ScanResponse last = sm.scan(b("k20"), b("l"), 10, true);
+    assertThat(last.getKvsList()).hasSize(5);
+    assertThat(last.getMore()).isFalse();
+    assertThat(last.getKvs(0).getValue()).isEmpty();
+  }
+}
