@@ -230,6 +230,21 @@ public final class RawNode {
     }
   }
 
+  /** Index of the last entry in the log (persisted or not): after a leader's propose, the proposal's index. */
+  public long lastIndex() {
+    return raft.log.lastIndex();
+  }
+
+  /** The current term. */
+  public long term() {
+    return raft.term;
+  }
+
+  /** Who leads and this node's role, without the copying {@link #status()} does. */
+  public SoftState softState() {
+    return raft.softState();
+  }
+
   /** A point-in-time view; progress is filled on the leader only. */
   public Status status() {
     Map<Long, Progress> progress = new LinkedHashMap<>();

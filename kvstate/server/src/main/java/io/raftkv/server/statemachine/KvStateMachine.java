@@ -48,6 +48,11 @@ public final class KvStateMachine {
     this.sessionsCf = engine.handle(ColumnFamily.SESSIONS);
     this.limits = limits;
     this.sessionPolicy = sessionPolicy;
+    reload();
+  }
+
+  /** Re-reads the apply state from disk, after a snapshot replaced the state underneath. */
+  public void reload() {
     byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
     try {
       this.applyState = stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);

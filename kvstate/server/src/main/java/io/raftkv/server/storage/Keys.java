@@ -9,6 +9,7 @@ public final class Keys {
   public static final byte[] CONF_STATE = ascii("conf_state");
   public static final byte[] TRUNCATED_STATE = ascii("truncated_state");
   public static final byte[] APPLY_STATE = ascii("apply_state");
+  public static final byte[] MEMBERS = ascii("members");
 
   private Keys() {}
 

@@ -1,0 +1,828 @@
+package io.raftkv.server.node;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftkv.api.Error;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.Member;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.api.WriteRequest;
+import io.raftkv.api.WriteResponse;
+import io.raftkv.raft.ProposalDroppedException;
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.RawNode;
+import io.raftkv.raft.ReadState;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.SnapshotStatus;
+import io.raftkv.raft.StateType;
+import io.raftkv.raft.pb.ConfChange;
+import io.raftkv.raft.pb.ConfChangeType;
+import io.raftkv.raft.pb.ConfState;
+import io.raftkv.raft.pb.Entry;
+import io.raftkv.raft.pb.EntryType;
+import io.raftkv.raft.pb.HardState;
+import io.raftkv.raft.pb.Message;
+import io.raftkv.raft.pb.MessageType;
+import io.raftkv.raft.pb.Snapshot;
+import io.raftkv.raft.pb.SnapshotMetadata;
+import io.raftkv.server.statemachine.ApplyBatch;
+import io.raftkv.server.statemachine.KvStateMachine;
+import io.raftkv.server.statemachine.WriteOutcome;
+import io.raftkv.server.statemachine.pb.Command;
+import io.raftkv.server.storage.PeerStorage;
+import io.raftkv.server.storage.SnapshotStore;
+import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.pb.SnapshotDescriptor;
+import io.raftkv.server.storage.pb.SnapshotKvBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One embeddable RaftKV node: a raft loop thread owning the {@link RawNode}, fed through a mailbox of
+ * peer messages, proposals and reads; each Ready persisted in one synced RocksDB batch, committed entries
+ * applied to the {@link KvStateMachine}, waiting requests completed. The server, the tests and any
+ * embedding use this class.
+ */
+public final class RaftKvNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftKvNode.class);
+
+  private final NodeConfig config;
+  private final StorageEngine engine;
+  private final PeerStorage peerStorage;
+  private final KvStateMachine stateMachine;
+  private final SnapshotStore snapshots;
+  private final MemberDirectory members;
+  private final Transport transport;
+  private final RawNode rawNode;
+  private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
+  private final Thread loopThread;
+  private volatile boolean running = true;
+  private volatile NodeStatus status;
+
+  // Loop-thread state.
+  private final List<PendingWrite> toPropose = new ArrayList<>();
+  private final TreeMap<Long, PendingWrite> proposed = new TreeMap<>();
+  private final List<PendingRead> readsToConfirm = new ArrayList<>();
+  private final Map<ByteString, List<PendingRead>> readsAwaitingIndex = new HashMap<>();
+  private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
+  private final TreeMap<Long, PendingConfChange> confChanges = new TreeMap<>();
+  private final Map<Long, SnapshotStore.StagedSnapshot> receivedSnapshots = new HashMap<>();
+  private long readContextCounter;
+  private long leaderId;
+  private StateType role = StateType.FOLLOWER;
+  private long bytesSinceCompaction;
+  private SnapshotDescriptor lastCapture;
+  private boolean removed;
+
+  private record PendingWrite(WriteRequest request, CompletableFuture<WriteResponse> future, long deadlineNanos,
+      long[] position) {}
+
+  private record PendingRead(CompletableFuture<Long> future, long deadlineNanos) {}
+
+  private record PendingConfChange(long term, CompletableFuture<List<Member>> future, long deadlineNanos) {}
+
+  private RaftKvNode(NodeConfig config, Transport transport) {
+    this.config = config;
+    this.transport = transport;
+    this.engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
+    try {
+      this.snapshots = new SnapshotStore(engine);
+      PeerStorage storage = new PeerStorage(engine, config.entryCacheBytes());
+      if (snapshots.recoverInterruptedInstall(storage.lastIndex(), storage.truncatedState())) {
+        LOG.warn("node {}: finished a snapshot install interrupted by a crash", config.nodeId());
+        storage = new PeerStorage(engine, config.entryCacheBytes());
+      }
+      this.peerStorage = storage;
+      this.stateMachine = new KvStateMachine(engine, config.limits(), config.sessionPolicy());
+      this.members = new MemberDirectory(engine);
+      this.rawNode = new RawNode(raftConfig());
+      peerStorage.setSnapshotSource(this::captureSnapshot);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    for (Member m : members.all()) {
+      if (m.getId() != config.nodeId()) {
+        transport.setPeer(m.getId(), m.getPeerAddress());
+      }
+    }
+    publishStatus();
+    this.loopThread = new Thread(this::runLoop, "raftkv-node-" + config.nodeId());
+  }
+
+  /** Opens the node's data directory, starts its raft loop and its transport. */
+  public static RaftKvNode start(NodeConfig config, Transport transport) {
+    RaftKvNode node = new RaftKvNode(config, transport);
+    node.loopThread.start();
+    transport.start(node);
+    LOG.info("node {} started on {} (cluster '{}', applied {})", config.nodeId(), config.dataDir(),
+        config.clusterId(), node.stateMachine.applyState().getAppliedIndex());
+    return node;
+  }
+
+  private RaftConfig raftConfig() {
+    RaftConfig.Builder b = RaftConfig.builder().id(config.nodeId()).storage(peerStorage)
+        .electionTick(config.electionTicks()).heartbeatTick(config.heartbeatTicks())
+        .maxInflightMsgs(config.maxInflightMsgs()).maxSizePerMsg(config.maxSizePerMsg())
+        .preVote(true).checkQuorum(true);
+    boolean fresh = peerStorage.lastIndex() == 0 && peerStorage.hardState().equals(HardState.getDefaultInstance());
+    if (fresh && !config.initialMembers().isEmpty()) {
+      b.peers(new ArrayList<>(new java.util.TreeSet<>(config.initialMembers().keySet())));
+      members.replaceAll(new ArrayList<>(config.initialMembers().values()));
+      try (WriteBatch batch = new WriteBatch()) {
+        members.stage(batch);
+        engine.write(batch, true);
+      }
+    }
+    long applied = stateMachine.applyState().getAppliedIndex();
+    if (applied > peerStorage.hardState().getCommit() && applied > peerStorage.truncatedState().getIndex()) {
+      throw new io.raftkv.server.storage.DataDirectoryException(config.dataDir(), "applied index " + applied
+          + " is past the persisted commit index " + peerStorage.hardState().getCommit());
+    }
+    return b.applied(Math.max(applied, peerStorage.truncatedState().getIndex())).build();
+  }
+
+  // ------------------------------------------------------------------ public API (any thread)
+
+  public long id() {
+    return config.nodeId();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The node's state as of the raft loop's last iteration. */
+  public NodeStatus status() {
+    return status;
+  }
+
+  /**
+   * Replicates and applies a write; completes when applied, or exceptionally with a {@link NodeException}
+   * (NOT_LEADER naming the leader, STALE_COMMAND, TIMEOUT, INVALID_ARGUMENT, UNAVAILABLE).
+   */
+  public CompletableFuture<WriteResponse> write(WriteRequest request) {
+    CompletableFuture<WriteResponse> future = new CompletableFuture<>();
+    String problem = config.limits().violation(request);
+    if (problem != null) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, problem));
+      return future;
+    }
+    PendingWrite pending = new PendingWrite(request, future, deadline(), new long[2]);
+    if (!enqueue(() -> toPropose.add(pending))) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
+  /**
+   * A linearizable read barrier: completes with an index once this node has applied everything
+   * committed when the read arrived, confirmed by the leader with a quorum (ReadIndex). Read the state
+   * machine after it completes.
+   */
+  public CompletableFuture<Long> readBarrier() {
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    PendingRead pending = new PendingRead(future, deadline());
+    if (!enqueue(() -> readsToConfirm.add(pending))) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
+  /** The locally applied value of {@code key} (serializable; pair with {@link #readBarrier()}). */
+  public KeyValue get(ByteString key) {
+    return stateMachine.get(key);
+  }
+
+  /** A locally applied range of keys (serializable; pair with {@link #readBarrier()}). */
+  public ScanResponse scan(ByteString start, ByteString end, int limit, boolean keysOnly) {
+    return stateMachine.scan(start, end, limit, keysOnly);
+  }
+
+  public long appliedIndex() {
+    return stateMachine.applyState().getAppliedIndex();
+  }
+
+  /** Adds a voter (or a learner) with its addresses; completes with the new member list once applied. */
+  public CompletableFuture<List<Member>> addMember(Member member) {
+    ConfChangeType type = member.getLearner() ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
+    return proposeConfChange(ConfChange.newBuilder().setChangeType(type).setNodeId(member.getId())
+        .setContext(member.toByteString()).build());
+  }
+
+  public CompletableFuture<List<Member>> removeMember(long id) {
+    return proposeConfChange(ConfChange.newBuilder().setChangeType(ConfChangeType.RemoveNode).setNodeId(id)
+        .build());
+  }
+
+  private CompletableFuture<List<Member>> proposeConfChange(ConfChange cc) {
+    CompletableFuture<List<Member>> future = new CompletableFuture<>();
+    if (cc.getNodeId() <= 0) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+          "member id is " + cc.getNodeId() + ": it must be a positive number"));
+      return future;
+    }
+    long deadline = deadline();
+    boolean queued = enqueue(() -> {
+      if (role != StateType.LEADER) {
+        future.completeExceptionally(notLeader());
+        return;
+      }
+      if (cc.getChangeType() == ConfChangeType.RemoveNode && members.get(cc.getNodeId()) == null
+          && !peerStorage.confState().getVotersList().contains(cc.getNodeId())
+          && !peerStorage.confState().getLearnersList().contains(cc.getNodeId())) {
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+            "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
+        return;
+      }
+      try {
+        rawNode.proposeConfChange(cc);
+      } catch (ProposalDroppedException e) {
+        future.completeExceptionally(NodeException.of(Error.Code.UNAVAILABLE, e.getMessage()));
+        return;
+      }
+      confChanges.put(rawNode.lastIndex(), new PendingConfChange(rawNode.term(), future, deadline));
+    });
+    if (!queued) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
+  /** Asks the leader to hand leadership to {@code transferee}; completes once it leads. */
+  public CompletableFuture<Long> transferLeader(long transferee) {
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    boolean queued = enqueue(() -> {
+      if (members.get(transferee) == null && !peerStorage.confState().getVotersList().contains(transferee)) {
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+            "node " + transferee + " is not a voting member; members are " + members.asMap().keySet()));
+        return;
+      }
+      if (role != StateType.LEADER) {
+        future.completeExceptionally(notLeader());
+        return;
+      }
+      rawNode.transferLeader(transferee);
+      awaitLeader(transferee, future, deadline());
+    });
+    if (!queued) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
+  private void awaitLeader(long expected, CompletableFuture<Long> future, long deadlineNanos) {
+    if (leaderId == expected) {
+      future.complete(expected);
+    } else if (System.nanoTime() > deadlineNanos) {
+      future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT,
+          "node " + expected + " did not become leader in time (leader is " + leaderId + ")"));
+    } else {
+      scheduleAfterTick(() -> awaitLeader(expected, future, deadlineNanos));
+    }
+  }
+
+  private final List<Runnable> afterTick = new ArrayList<>();
+
+  private void scheduleAfterTick(Runnable r) {
+    afterTick.add(r);
+  }
+
+  /** A raft message from a peer (called by the transport). */
+  public void receive(Message message) {
+    enqueue(() -> stepPeerMessage(message));
+  }
+
+  /** The transport could not deliver to {@code peer}. */
+  public void reportUnreachable(long peer) {
+    enqueue(() -> rawNode.reportUnreachable(peer));
+  }
+
+  /** How sending a snapshot to {@code peer} ended. */
+  public void reportSnapshot(long peer, SnapshotStatus snapshotStatus) {
+    enqueue(() -> rawNode.reportSnapshot(peer, snapshotStatus));
+  }
+
+  /** The data of a snapshot this node captured, for the transport to stream. */
+  public Iterator<SnapshotKvBatch> readSnapshot(Message snapshotMessage) {
+    SnapshotDescriptor descriptor = descriptorOf(snapshotMessage.getSnapshot());
+    return snapshots.read(descriptor.getSnapshotId());
+  }
+
+  /** Starts receiving a snapshot's data from a peer. */
+  public SnapshotStore.Receiver receiveSnapshot(Message snapshotMessage) {
+    SnapshotMetadata meta = snapshotMessage.getSnapshot().getMetadata();
+    return snapshots.receive(meta.getIndex(), meta.getTerm());
+  }
+
+  /** A snapshot's data arrived whole: step its message into raft, which decides to install it or not. */
+  public void snapshotReceived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
+    enqueue(() -> {
+      long index = snapshotMessage.getSnapshot().getMetadata().getIndex();
+      SnapshotStore.StagedSnapshot previous = receivedSnapshots.put(index, staged);
+      if (previous != null && !previous.dir().equals(staged.dir())) {
+        SnapshotStore.discard(previous);
+      }
+      stepPeerMessage(snapshotMessage);
+    });
+  }
+
+  private boolean enqueue(Runnable event) {
+    if (!running) {
+      return false;
+    }
+    mailbox.add(event);
+    return true;
+  }
+
+  private long deadline() {
+    return System.nanoTime() + config.requestTimeout().toNanos();
+  }
+
+  private NodeException unavailable() {
+    return NodeException.of(Error.Code.UNAVAILABLE, "node " + config.nodeId() + " is shutting down");
+  }
+
+  private NodeException notLeader() {
+    Member leader = members.get(leaderId);
+    String address = leader == null ? "" : leader.getClientAddress();
+    String text = leaderId == 0
+        ? "node " + config.nodeId() + " is not the leader and no leader is known yet; retry shortly"
+        : "node " + config.nodeId() + " is not the leader; the leader is node " + leaderId
+            + (address.isEmpty() ? "" : " at " + address);
+    return new NodeException(Error.newBuilder().setCode(Error.Code.NOT_LEADER).setMessage(text)
+        .setLeaderId(leaderId).setLeaderAddress(address).build());
+  }
+
+  // ------------------------------------------------------------------ the raft loop
+
+  private void runLoop() {
+    long tickNanos = config.tickInterval().toNanos();
+    long nextTick = System.nanoTime() + tickNanos;
+    List<Runnable> events = new ArrayList<>();
+    try {
+      while (running) {
+        long waitNanos = nextTick - System.nanoTime();
+        Runnable first = waitNanos > 0 ? mailbox.poll(waitNanos, TimeUnit.NANOSECONDS) : mailbox.poll();
+        if (first != null) {
+          events.add(first);
+          mailbox.drainTo(events);
+          for (Runnable event : events) {
+            event.run();
+          }
+          events.clear();
+        }
+        proposeWrites();
+        requestReadIndex();
+        if (System.nanoTime() >= nextTick) {
+          rawNode.tick();
+          nextTick += tickNanos;
+          if (nextTick < System.nanoTime()) {
+            nextTick = System.nanoTime() + tickNanos; // we fell behind: do not burst ticks
+          }
+          onTick();
+        }
+        while (running && rawNode.hasReady()) {
+          handleReady(rawNode.ready());
+        }
+        publishStatus();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | java.lang.Error e) {
+      LOG.error("node {}: raft loop failed; the node stops", config.nodeId(), e);
+    } finally {
+      running = false;
+      // Requests that raced with the stop are queued as events that register them: run those, so every
+      // request is answered, then fail everything still waiting.
+      List<Runnable> leftovers = new ArrayList<>();
+      mailbox.drainTo(leftovers);
+      for (Runnable event : leftovers) {
+        try {
+          event.run();
+        } catch (RuntimeException ignored) {
+          // the node is stopping; the request is failed below
+        }
+      }
+      failEverything(unavailable());
+    }
+  }
+
+  private void onTick() {
+    long now = System.nanoTime();
+    expire(proposed.values().iterator(), now);
+    for (Iterator<PendingConfChange> it = confChanges.values().iterator(); it.hasNext(); ) {
+      PendingConfChange p = it.next();
+      if (now > p.deadlineNanos) {
+        p.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT, "membership change timed out"));
+        it.remove();
+      }
+    }
+    expireReads(readsAwaitingIndex.values(), now);
+    expireReads(readsAwaitingApply.values(), now);
+    List<Runnable> due = new ArrayList<>(afterTick);
+    afterTick.clear();
+    due.forEach(Runnable::run);
+  }
+
+  private void expire(Iterator<PendingWrite> it, long now) {
+    while (it.hasNext()) {
+      PendingWrite p = it.next();
+      if (now > p.deadlineNanos) {
+        p.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT,
+            "write not applied within " + config.requestTimeout().toMillis() + " ms; it may still apply"));
+        it.remove();
+      }
+    }
+  }
+
+  private static void expireReads(Iterable<List<PendingRead>> groups, long now) {
+    for (Iterator<List<PendingRead>> git = groups.iterator(); git.hasNext(); ) {
+      List<PendingRead> group = git.next();
+      group.removeIf(r -> {
+        if (now > r.deadlineNanos) {
+          r.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT, "read not confirmed in time"));
+          return true;
+        }
+        return false;
+      });
+      if (group.isEmpty()) {
+        git.remove();
+      }
+    }
+  }
+
+  private void stepPeerMessage(Message m) {
+    try {
+      rawNode.step(m);
+    } catch (ProposalDroppedException e) {
+      // a proposal forwarded by a follower that we cannot take now; the follower's client times out
+    }
+  }
+
+  private void proposeWrites() {
+    if (toPropose.isEmpty()) {
+      return;
+    }
+    List<PendingWrite> batch = new ArrayList<>(toPropose);
+    toPropose.clear();
+    if (role != StateType.LEADER) {
+      NodeException error = notLeader();
+      batch.forEach(p -> p.future.completeExceptionally(error));
+      return;
+    }
+    long now = System.currentTimeMillis();
+    List<ByteString> data = new ArrayList<>(batch.size());
+    for (PendingWrite p : batch) {
+      WriteRequest r = p.request;
+      data.add(Command.newBuilder().setClientId(r.getClientId()).setSequence(r.getSequence())
+          .setAcknowledgedSequence(r.getAcknowledgedSequence()).addAllOps(r.getOpsList()).setProposedAtMs(now)
+          .build().toByteString());
+    }
+    try {
+      rawNode.propose(data);
+    } catch (ProposalDroppedException e) {
+      NodeException error = NodeException.of(Error.Code.UNAVAILABLE, "write not accepted: " + e.getMessage());
+      batch.forEach(p -> p.future.completeExceptionally(error));
+      return;
+    }
+    long index = rawNode.lastIndex() - batch.size() + 1;
+    long term = rawNode.term();
+    for (PendingWrite p : batch) {
+      proposed.put(index++, new PendingWrite(p.request, p.future, p.deadlineNanos, new long[] {term}));
+    }
+  }
+
+  private void requestReadIndex() {
+    if (readsToConfirm.isEmpty()) {
+      return;
+    }
+    if (leaderId == 0) {
+      NodeException error = notLeader();
+      readsToConfirm.forEach(r -> r.future.completeExceptionally(error));
+      readsToConfirm.clear();
+      return;
+    }
+    ByteString ctx = ByteString.copyFrom(io.raftkv.server.storage.Keys.u64(++readContextCounter));
+    readsAwaitingIndex.put(ctx, new ArrayList<>(readsToConfirm));
+    readsToConfirm.clear();
+    rawNode.readIndex(ctx);
+  }
+
+  private void handleReady(Ready rd) {
+    if (rd.softState() != null) {
+      onSoftState(rd.softState().lead(), rd.softState().raftState());
+    }
+    boolean leader = role == StateType.LEADER;
+    if (leader) {
+      send(rd.messages()); // the leader replicates while its own write runs (Raft thesis 10.2.1)
+    }
+    if (rd.snapshot().getMetadata().getIndex() > 0) {
+      installSnapshot(rd.snapshot());
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      peerStorage.stage(rd, batch);
+      engine.write(batch, rd.mustSync() || rd.snapshot().getMetadata().getIndex() > 0);
+    }
+    peerStorage.onPersisted(rd);
+    for (Entry e : rd.entries()) {
+      bytesSinceCompaction += e.getSerializedSize();
+    }
+    if (!leader) {
+      send(rd.messages()); // a follower answers only for what it has persisted
+    }
+    apply(rd.committedEntries());
+    for (ReadState rs : rd.readStates()) {
+      List<PendingRead> reads = readsAwaitingIndex.remove(rs.requestContext());
+      if (reads != null) {
+        readsAwaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).addAll(reads);
+      }
+    }
+    rawNode.advance(rd);
+    completeReads();
+    maybeCompactLog();
+  }
+
+  private void onSoftState(long lead, StateType newRole) {
+    boolean leaderChanged = lead != leaderId;
+    leaderId = lead;
+    role = newRole;
+    if (leaderChanged) {
+      LOG.info("node {}: leader is now {} (term {}, role {})", config.nodeId(), lead, rawNode.term(), newRole);
+      // Read requests in flight went to a leader that may be gone; clients retry.
+      NodeException error = notLeader();
+      readsAwaitingIndex.values().forEach(group -> group.forEach(r -> r.future.completeExceptionally(error)));
+      readsAwaitingIndex.clear();
+    }
+  }
+
+  private void send(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<Message> plain = new ArrayList<>(messages.size());
+    for (Message m : messages) {
+      if (m.getMsgType() == MessageType.MsgSnapshot) {
+        transport.sendSnapshot(m);
+      } else {
+        plain.add(m);
+      }
+    }
+    if (!plain.isEmpty()) {
+      transport.send(plain);
+    }
+  }
+
+  private void apply(List<Entry> committed) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    List<Runnable> completions = new ArrayList<>();
+    ConfState newConfState = null;
+    boolean membersChanged = false;
+    try (ApplyBatch batch = stateMachine.newBatch()) {
+      for (Entry e : committed) {
+        if (e.getEntryType() == EntryType.EntryConfChange) {
+          ConfState cs = applyConfChange(e, completions);
+          if (cs != null) {
+            newConfState = cs;
+            membersChanged = true;
+          }
+          stateMachine.markApplied(batch, e.getIndex(), e.getTerm());
+        } else if (e.getData().isEmpty()) {
+          stateMachine.markApplied(batch, e.getIndex(), e.getTerm()); // a new leader's empty entry
+          failStale(e.getIndex(), e.getTerm(), completions);
+        } else {
+          WriteOutcome outcome = stateMachine.applyCommand(batch, e.getIndex(), e.getTerm(), e.getData());
+          PendingWrite waiting = proposed.remove(e.getIndex());
+          if (waiting != null) {
+            completions.add(() -> complete(waiting, e.getTerm(), outcome));
+          }
+        }
+      }
+      if (newConfState != null) {
+        peerStorage.stageConfState(newConfState, batch.writeBatch());
+      }
+      if (membersChanged) {
+        members.stage(batch.writeBatch());
+      }
+      stateMachine.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      stateMachine.onWritten(batch);
+    }
+    if (newConfState != null) {
+      peerStorage.onConfStatePersisted(newConfState);
+    }
+    completions.forEach(Runnable::run);
+  }
+
+  private void complete(PendingWrite waiting, long appliedTerm, WriteOutcome outcome) {
+    if (waiting.position[0] != appliedTerm) {
+      waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
+          "the write's log position was taken by an entry of term " + appliedTerm + "; it was not applied, retry"));
+    } else if (outcome.error() != null) {
+      waiting.future.completeExceptionally(new NodeException(outcome.error()));
+    } else {
+      waiting.future.complete(outcome.response());
+    }
+  }
+
+  private void failStale(long index, long term, List<Runnable> completions) {
+    PendingWrite waiting = proposed.remove(index);
+    if (waiting != null) {
+      completions.add(() -> waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
+          "the write's log position was taken by an entry of term " + term + "; it was not applied, retry")));
+    }
+    PendingConfChange change = confChanges.remove(index);
+    if (change != null) {
+      completions.add(() -> change.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
+          "the membership change's log position was taken by an entry of term " + term + "; retry")));
+    }
+  }
+
+  private ConfState applyConfChange(Entry e, List<Runnable> completions) {
+    ConfChange cc;
+    try {
+      cc = ConfChange.parseFrom(e.getData());
+    } catch (InvalidProtocolBufferException ex) {
+      LOG.warn("node {}: skipping unreadable conf change at index {}", config.nodeId(), e.getIndex());
+      return null;
+    }
+    PendingWrite staleWrite = proposed.remove(e.getIndex());
+    if (staleWrite != null) {
+      completions.add(() -> staleWrite.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
+          "the write's log position was taken by a membership change; retry")));
+    }
+    ConfState cs = rawNode.applyConfChange(cc);
+    long id = cc.getNodeId();
+    switch (cc.getChangeType()) {
+      case AddNode, AddLearnerNode -> {
+        Member known = members.get(id);
+        Member member = known;
+        if (!cc.getContext().isEmpty()) {
+          try {
+            member = Member.parseFrom(cc.getContext()).toBuilder().setId(id)
+                .setLearner(cc.getChangeType() == ConfChangeType.AddLearnerNode).build();
+          } catch (InvalidProtocolBufferException ex) {
+            LOG.warn("node {}: conf change for node {} carries no readable address", config.nodeId(), id);
+          }
+        } else if (known != null) {
+          member = known.toBuilder().setLearner(cc.getChangeType() == ConfChangeType.AddLearnerNode).build();
+        }
+        if (member != null) {
+          members.put(member);
+          if (id != config.nodeId()) {
+            transport.setPeer(id, member.getPeerAddress());
+          }
+        }
+      }
+      case RemoveNode -> {
+        members.remove(id);
+        if (id == config.nodeId()) {
+          removed = true;
+          LOG.warn("node {} was removed from the group; it stops", id);
+        } else {
+          transport.removePeer(id);
+        }
+      }
+      default -> { }
+    }
+    PendingConfChange waiting = confChanges.remove(e.getIndex());
+    if (waiting != null) {
+      List<Member> now = members.all();
+      if (waiting.term == e.getTerm()) {
+        completions.add(() -> waiting.future.complete(now));
+      } else {
+        completions.add(() -> waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
+            "the membership change's log position was taken by another term's entry; retry")));
+      }
+    }
+    if (removed) {
+      completions.add(() -> running = false);
+    }
+    return cs;
+  }
+
+  private void completeReads() {
+    long applied = stateMachine.applyState().getAppliedIndex();
+    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
+      long index = readsAwaitingApply.firstKey();
+      for (PendingRead r : readsAwaitingApply.remove(index)) {
+        r.future.complete(index);
+      }
+    }
+  }
+
+  private void maybeCompactLog() {
+    long applied = stateMachine.applyState().getAppliedIndex();
+    long inLog = applied - peerStorage.truncatedState().getIndex();
+    if (inLog < config.logGcEntries() && bytesSinceCompaction < config.logGcBytes()) {
+      return;
+    }
+    long compactTo = applied - config.logGcKeepEntries();
+    if (compactTo <= peerStorage.truncatedState().getIndex()) {
+      return;
+    }
+    peerStorage.compact(compactTo);
+    bytesSinceCompaction = 0;
+    LOG.debug("node {}: raft log compacted through {}", config.nodeId(), compactTo);
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  private Snapshot captureSnapshot() {
+    long index = stateMachine.applyState().getAppliedIndex();
+    long term = stateMachine.applyState().getAppliedTerm();
+    if (lastCapture == null || lastCapture.getIndex() != index) {
+      lastCapture = snapshots.capture(index, term, members.all());
+    }
+    return Snapshot.newBuilder().setData(lastCapture.toByteString()).setMetadata(SnapshotMetadata.newBuilder()
+        .setIndex(index).setTerm(term).setConfState(peerStorage.confState())).build();
+  }
+
+  private static SnapshotDescriptor descriptorOf(Snapshot snapshot) {
+    try {
+      return SnapshotDescriptor.parseFrom(snapshot.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("snapshot data is not a snapshot descriptor", e);
+    }
+  }
+
+  private void installSnapshot(Snapshot snapshot) {
+    long index = snapshot.getMetadata().getIndex();
+    SnapshotStore.StagedSnapshot staged = receivedSnapshots.remove(index);
+    if (staged == null) {
+      throw new IllegalStateException("raft accepted snapshot " + index + " whose data was never received");
+    }
+    SnapshotDescriptor descriptor = descriptorOf(snapshot);
+    snapshots.install(staged, descriptor, snapshot.getMetadata().getConfState());
+    stateMachine.reload();
+    members.replaceAll(descriptor.getMembersList());
+    for (Member m : descriptor.getMembersList()) {
+      if (m.getId() != config.nodeId()) {
+        transport.setPeer(m.getId(), m.getPeerAddress());
+      }
+    }
+    receivedSnapshots.values().forEach(SnapshotStore::discard);
+    receivedSnapshots.clear();
+    LOG.info("node {}: installed snapshot at index {} term {}", config.nodeId(), index,
+        snapshot.getMetadata().getTerm());
+  }
+
+  // ------------------------------------------------------------------ status and shutdown
+
+  private void publishStatus() {
+    HardState hs = peerStorage.hardState();
+    status = new NodeStatus(config.nodeId(), config.clusterId(), role, rawNode.term(),
+        Math.max(hs.getCommit(), 0), stateMachine.applyState().getAppliedIndex(), leaderId,
+        peerStorage.firstIndex(), peerStorage.lastIndex(), members.all(), removed);
+  }
+
+  private void failEverything(NodeException error) {
+    toPropose.forEach(p -> p.future.completeExceptionally(error));
+    toPropose.clear();
+    proposed.values().forEach(p -> p.future.completeExceptionally(error));
+    proposed.clear();
+    readsToConfirm.forEach(r -> r.future.completeExceptionally(error));
+    readsToConfirm.clear();
+    readsAwaitingIndex.values().forEach(g -> g.forEach(r -> r.future.completeExceptionally(error)));
+    readsAwaitingIndex.clear();
+    readsAwaitingApply.values().forEach(g -> g.forEach(r -> r.future.completeExceptionally(error)));
+    readsAwaitingApply.clear();
+    confChanges.values().forEach(c -> c.future.completeExceptionally(error));
+    confChanges.clear();
+    afterTick.clear();
+  }
+
+  /** Stops the raft loop and the transport and closes the data directory. */
+  @Override
+  public void close() {
+    running = false;
+    loopThread.interrupt();
+    try {
+      loopThread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    snapshots.close();
+    engine.close();
+    LOG.info("node {} stopped", config.nodeId());
+  }
+
+  /** Whether the raft loop is running (false after close, removal, or a fatal storage error). */
+  public boolean isRunning() {
+    return running && loopThread.isAlive();
+  }
+}

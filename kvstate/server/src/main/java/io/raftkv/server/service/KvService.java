@@ -1,0 +1,125 @@
+package io.raftkv.server.service;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.raftkv.api.Error;
+import io.raftkv.api.GetRequest;
+import io.raftkv.api.GetResponse;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.KvRpc;
+import io.raftkv.api.ReadConsistency;
+import io.raftkv.api.ScanRequest;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.api.StatusRequest;
+import io.raftkv.api.StatusResponse;
+import io.raftkv.api.WriteRequest;
+import io.raftkv.server.node.NodeStatus;
+import io.raftkv.server.node.RaftKvNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/** The client KV service: writes through raft, linearizable (ReadIndex) or serializable reads, status. */
+public final class KvService {
+  /** Most keys one scan page returns. */
+  public static final int MAX_SCAN_LIMIT = 10_000;
+
+  private final RaftKvNode node;
+  private final Executor executor;
+
+  public KvService(RaftKvNode node, Executor executor) {
+    this.node = node;
+    this.executor = executor;
+  }
+
+  public ServerServiceDefinition definition() {
+    return ServerServiceDefinition.builder(KvRpc.SERVICE_DESCRIPTOR)
+        .addMethod(KvRpc.WRITE, ServerCalls.asyncUnaryCall(this::write))
+        .addMethod(KvRpc.GET, ServerCalls.asyncUnaryCall(this::get))
+        .addMethod(KvRpc.SCAN, ServerCalls.asyncUnaryCall(this::scan))
+        .addMethod(KvRpc.STATUS, ServerCalls.asyncUnaryCall(this::status))
+        .build();
+  }
+
+  private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
+    Replies.reply(node.write(request), r -> r, observer, executor);
+  }
+
+  private CompletableFuture<Long> barrier(ReadConsistency consistency) {
+    if (consistency == ReadConsistency.SERIALIZABLE) {
+      return CompletableFuture.completedFuture(node.appliedIndex());
+    }
+    return node.readBarrier();
+  }
+
+  private void get(GetRequest request, StreamObserver<GetResponse> observer) {
+    String problem = node.config().limits().keyViolation(request.getKey());
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
+      return;
+    }
+    Replies.reply(barrier(request.getConsistency()), readIndex -> {
+      KeyValue kv = node.get(request.getKey());
+      GetResponse.Builder out = GetResponse.newBuilder().setReadIndex(readIndex);
+      if (kv != null) {
+        out.setFound(true).setKv(kv);
+      }
+      return out.build();
+    }, observer, executor);
+  }
+
+  private void scan(ScanRequest request, StreamObserver<ScanResponse> observer) {
+    if (request.getLimit() > MAX_SCAN_LIMIT) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT,
+          "scan limit is " + request.getLimit() + "; at most " + MAX_SCAN_LIMIT + " keys per page");
+      return;
+    }
+    ByteString start = request.getStart();
+    ByteString end = request.getEnd();
+    if (!request.getPrefix().isEmpty()) {
+      if (!start.isEmpty() && !start.startsWith(request.getPrefix())) {
+        Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan start must lie within the prefix");
+        return;
+      }
+      if (start.isEmpty()) {
+        start = request.getPrefix();
+      }
+      ByteString prefixEnd = prefixEnd(request.getPrefix());
+      if (end.isEmpty() || (!prefixEnd.isEmpty() && ByteString.unsignedLexicographicalComparator()
+          .compare(prefixEnd, end) < 0)) {
+        end = prefixEnd;
+      }
+    }
+    if (!end.isEmpty() && ByteString.unsignedLexicographicalComparator().compare(start, end) > 0) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan start is after its end");
+      return;
+    }
+    ByteString from = start;
+    ByteString to = end;
+    Replies.reply(barrier(request.getConsistency()), readIndex -> node.scan(from, to, request.getLimit(),
+        request.getKeysOnly()).toBuilder().setReadIndex(readIndex).build(), observer, executor);
+  }
+
+  /** The first key after every key with {@code prefix}; empty when there is none (all 0xFF). */
+  static ByteString prefixEnd(ByteString prefix) {
+    byte[] bytes = prefix.toByteArray();
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      if (bytes[i] != (byte) 0xFF) {
+        bytes[i]++;
+        return ByteString.copyFrom(bytes, 0, i + 1);
+      }
+    }
+    return ByteString.EMPTY;
+  }
+
+  private void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
+    NodeStatus s = node.status();
+    observer.onNext(StatusResponse.newBuilder().setNodeId(s.nodeId()).setClusterId(s.clusterId())
+        .setRole(s.role().name()).setTerm(s.term()).setCommitIndex(s.commitIndex())
+        .setAppliedIndex(s.appliedIndex()).setLeaderId(s.leaderId())
+        .setLeaderClientAddress(s.leaderClientAddress()).setFirstIndex(s.firstIndex())
+        .setLastIndex(s.lastIndex()).addAllMembers(s.members()).build());
+    observer.onCompleted();
+  }
+}

@@ -1,0 +1,115 @@
+package io.raftkv.server.service;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.node.RaftKvNode;
+import io.raftkv.server.transport.GrpcTransport;
+import io.raftkv.server.transport.PeerService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A RaftKV node served over gRPC: the peer service on the peer address, the KV and admin services on the
+ * client address.
+ */
+public final class RaftKvServer implements AutoCloseable {
+  private final RaftKvNode node;
+  private final Server peerServer;
+  private final Server clientServer;
+  private final ExecutorService executor;
+
+  private RaftKvServer(RaftKvNode node, Server peerServer, Server clientServer, ExecutorService executor) {
+    this.node = node;
+    this.peerServer = peerServer;
+    this.clientServer = clientServer;
+    this.executor = executor;
+  }
+
+  /**
+   * Starts the node and both servers.
+   *
+   * @param peerPort port for peer traffic (0 picks a free one)
+   * @param clientPort port for clients (0 picks a free one)
+   * @param bindHost host to bind, e.g. 127.0.0.1 or 0.0.0.0
+   */
+  public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort) {
+    GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress());
+    RaftKvNode[] holder = new RaftKvNode[1];
+    Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
+        .addService(new PeerService(config.clusterId(), () -> holder[0], transport).definition())
+        .maxInboundMessageSize(64 << 20)
+        .build();
+    ExecutorService executor = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
+        r -> {
+          Thread t = new Thread(r, "raftkv-rpc-" + config.nodeId());
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      peer.start();
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot listen for peers on port " + peerPort + ": " + e.getMessage(), e);
+    }
+    RaftKvNode node;
+    try {
+      node = RaftKvNode.start(config, transport);
+    } catch (RuntimeException e) {
+      peer.shutdownNow();
+      executor.shutdownNow();
+      throw e;
+    }
+    holder[0] = node;
+    Server client = Grpc.newServerBuilderForPort(clientPort, InsecureServerCredentials.create())
+        .addService(new KvService(node, executor).definition())
+        .addService(new AdminService(node, executor).definition())
+        .build();
+    try {
+      client.start();
+    } catch (IOException e) {
+      node.close();
+      peer.shutdownNow();
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot listen for clients on port " + clientPort + ": " + e.getMessage(), e);
+    }
+    return new RaftKvServer(node, peer, client, executor);
+  }
+
+  public RaftKvNode node() {
+    return node;
+  }
+
+  public int peerPort() {
+    return peerServer.getPort();
+  }
+
+  public int clientPort() {
+    return clientServer.getPort();
+  }
+
+  /** Blocks until the servers stop. */
+  public void awaitTermination() throws InterruptedException {
+    clientServer.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    clientServer.shutdown();
+    node.close();
+    peerServer.shutdown();
+    try {
+      clientServer.awaitTermination(5, TimeUnit.SECONDS);
+      peerServer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    clientServer.shutdownNow();
+    peerServer.shutdownNow();
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,327 @@
+package io.raftkv.server.storage;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.Member;
+import io.raftkv.raft.pb.ConfState;
+import io.raftkv.server.storage.pb.ApplyState;
+import io.raftkv.server.storage.pb.MemberList;
+import io.raftkv.server.storage.pb.SnapshotDescriptor;
+import io.raftkv.server.storage.pb.SnapshotKvBatch;
+import io.raftkv.server.storage.pb.TruncatedState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.IngestExternalFileOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.SstFileWriter;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Snapshots of the state machine: built from a consistent RocksDB snapshot at the applied index, read
+ * out as ordered batches of key/value pairs for streaming, written on the receiver into SST files, and
+ * installed by SST ingestion.
+ */
+public final class SnapshotStore implements AutoCloseable {
+  /** The column families a snapshot carries: the replicated state, not the raft log or metadata. */
+  public static final List<ColumnFamily> REPLICATED = List.of(ColumnFamily.DATA, ColumnFamily.SESSIONS,
+      ColumnFamily.FEED);
+  /** Snapshots kept open for senders; older ones are released. */
+  private static final int RETAINED = 2;
+  private static final int BATCH_BYTES = 1 << 20;
+
+  private final StorageEngine engine;
+  private final Path stagingRoot;
+  private final Map<Long, Snapshot> open = new LinkedHashMap<>();
+  private long nextId = System.nanoTime();
+
+  public SnapshotStore(StorageEngine engine) {
+    this.engine = engine;
+    this.stagingRoot = engine.directory().resolve("snapshots");
+    deleteRecursively(stagingRoot); // leftovers of a receive interrupted by a crash
+  }
+
+  /** Captures the current applied state (call on the thread that applies, between apply rounds). */
+  public synchronized SnapshotDescriptor capture(long index, long term, List<Member> members) {
+    long id = nextId++;
+    open.put(id, engine.db().getSnapshot());
+    while (open.size() > RETAINED) {
+      Map.Entry<Long, Snapshot> oldest = open.entrySet().iterator().next();
+      engine.db().releaseSnapshot(oldest.getValue());
+      open.remove(oldest.getKey());
+    }
+    return SnapshotDescriptor.newBuilder().setSnapshotId(id).setIndex(index).setTerm(term)
+        .addAllMembers(members).build();
+  }
+
+  /** Reads a captured snapshot as ordered batches; empty if it was released meanwhile. */
+  public synchronized Iterator<SnapshotKvBatch> read(long snapshotId) {
+    Snapshot snapshot = open.get(snapshotId);
+    if (snapshot == null) {
+      throw new IllegalStateException("snapshot " + snapshotId + " is no longer held");
+    }
+    return new BatchIterator(snapshot);
+  }
+
+  /** Reads key/value batches of every replicated column family under one RocksDB snapshot. */
+  private final class BatchIterator implements Iterator<SnapshotKvBatch> {
+    private final Iterator<ColumnFamily> families = REPLICATED.iterator();
+    private final ReadOptions options;
+    private ColumnFamily current;
+    private RocksIterator it;
+    private SnapshotKvBatch next;
+
+    BatchIterator(Snapshot snapshot) {
+      this.options = new ReadOptions().setSnapshot(snapshot);
+      advance();
+    }
+
+    private void advance() {
+      next = null;
+      while (next == null) {
+        if (it == null || !it.isValid()) {
+          if (it != null) {
+            it.close();
+            it = null;
+          }
+          if (!families.hasNext()) {
+            options.close();
+            return;
+          }
+          current = families.next();
+          it = engine.db().newIterator(engine.handle(current), options);
+          it.seekToFirst();
+          continue;
+        }
+        SnapshotKvBatch.Builder batch = SnapshotKvBatch.newBuilder().setColumnFamily(current.toString());
+        long bytes = 0;
+        while (it.isValid() && bytes < BATCH_BYTES) {
+          byte[] key = it.key();
+          byte[] value = it.value();
+          batch.addKeys(ByteString.copyFrom(key)).addValues(ByteString.copyFrom(value));
+          bytes += key.length + value.length;
+          it.next();
+        }
+        next = batch.build();
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public SnapshotKvBatch next() {
+      SnapshotKvBatch out = next;
+      advance();
+      return out;
+    }
+  }
+
+  /** Starts receiving a snapshot into SST files under the staging directory. */
+  public Receiver receive(long index, long term) {
+    return new Receiver(stagingRoot.resolve(index + "-" + term + "-" + System.nanoTime()));
+  }
+
+  /** Writes streamed batches into one SST file per column family; batches arrive in key order. */
+  public final class Receiver implements AutoCloseable {
+    private final Path dir;
+    private final Map<ColumnFamily, SstFileWriter> writers = new EnumMap<>(ColumnFamily.class);
+    private final Map<ColumnFamily, Path> files = new EnumMap<>(ColumnFamily.class);
+    private final EnvOptions envOptions = new EnvOptions();
+    private final Options options = new Options();
+
+    private Receiver(Path dir) {
+      this.dir = dir;
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new StorageIoException("cannot create snapshot staging directory " + dir, e);
+      }
+    }
+
+    public void add(SnapshotKvBatch batch) {
+      ColumnFamily cf = replicatedFamily(batch.getColumnFamily());
+      if (batch.getKeysCount() != batch.getValuesCount()) {
+        throw new IllegalArgumentException("snapshot batch has " + batch.getKeysCount() + " keys but "
+            + batch.getValuesCount() + " values");
+      }
+      try {
+        SstFileWriter writer = writers.get(cf);
+        if (writer == null) {
+          writer = new SstFileWriter(envOptions, options);
+          Path file = dir.resolve(cf + ".sst");
+          writer.open(file.toString());
+          writers.put(cf, writer);
+          files.put(cf, file);
+        }
+        for (int i = 0; i < batch.getKeysCount(); i++) {
+          writer.put(batch.getKeys(i).toByteArray(), batch.getValues(i).toByteArray());
+        }
+      } catch (RocksDBException e) {
+        throw new IllegalArgumentException("snapshot data is not in key order or cannot be written: "
+            + e.getMessage(), e);
+      }
+    }
+
+    /** Closes the files: the snapshot is complete and can be installed. */
+    public StagedSnapshot finish() {
+      try {
+        for (SstFileWriter writer : writers.values()) {
+          writer.finish();
+        }
+      } catch (RocksDBException e) {
+        throw new StorageIoException("finishing snapshot files failed", e);
+      } finally {
+        closeWriters();
+      }
+      return new StagedSnapshot(dir, Map.copyOf(files));
+    }
+
+    private void closeWriters() {
+      writers.values().forEach(SstFileWriter::close);
+      writers.clear();
+      envOptions.close();
+      options.close();
+    }
+
+    /** Abandons the receive and deletes its files. */
+    @Override
+    public void close() {
+      closeWriters();
+    }
+
+    public void abandon() {
+      close();
+      deleteRecursively(dir);
+    }
+  }
+
+  /** Deletes a received snapshot that will not be installed. */
+  public static void discard(StagedSnapshot staged) {
+    deleteRecursively(staged.dir());
+  }
+
+  /** A received snapshot's files, ready to install. */
+  public record StagedSnapshot(Path dir, Map<ColumnFamily, Path> files) {}
+
+  private static ColumnFamily replicatedFamily(String name) {
+    for (ColumnFamily cf : REPLICATED) {
+      if (cf.toString().equals(name)) {
+        return cf;
+      }
+    }
+    throw new IllegalArgumentException("snapshot batch names column family '" + name
+        + "'; a snapshot carries only " + REPLICATED);
+  }
+
+  /**
+   * Replaces the replicated state with {@code staged} and records the snapshot's apply state and
+   * membership, before the raft log is reset; a crash in between is finished by
+   * {@link #recoverInterruptedInstall}.
+   */
+  public void install(StagedSnapshot staged, SnapshotDescriptor descriptor, ConfState confState) {
+    try (WriteBatch clear = new WriteBatch()) {
+      for (ColumnFamily cf : REPLICATED) {
+        byte[] end = keyAfterLast(cf);
+        if (end != null) {
+          clear.deleteRange(engine.handle(cf), new byte[0], end);
+        }
+      }
+      engine.write(clear, true);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("clearing state for the snapshot failed", e);
+    }
+    try (IngestExternalFileOptions ingest = new IngestExternalFileOptions().setMoveFiles(true)) {
+      for (Map.Entry<ColumnFamily, Path> e : staged.files().entrySet()) {
+        engine.db().ingestExternalFile(engine.handle(e.getKey()), List.of(e.getValue().toString()), ingest);
+      }
+    } catch (RocksDBException e) {
+      throw new StorageIoException("ingesting the snapshot failed", e);
+    }
+    try (WriteBatch meta = new WriteBatch()) {
+      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
+          .setAppliedIndex(descriptor.getIndex()).setAppliedTerm(descriptor.getTerm()).build().toByteArray());
+      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.MEMBERS,
+          MemberList.newBuilder().addAllMembers(descriptor.getMembersList()).build().toByteArray());
+      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, confState.toByteArray());
+      engine.write(meta, true);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("recording the installed snapshot failed", e);
+    }
+    deleteRecursively(staged.dir());
+  }
+
+  /**
+   * After a crash between installing a snapshot's data and resetting the raft log, the apply state is
+   * ahead of the log: finish the reset so the log starts after the snapshot. Returns true if it did.
+   */
+  public boolean recoverInterruptedInstall(long lastLogIndex, TruncatedState truncated) {
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
+    if (stored == null) {
+      return false;
+    }
+    ApplyState apply;
+    try {
+      apply = ApplyState.parseFrom(stored);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "apply state is corrupt", e);
+    }
+    if (apply.getAppliedIndex() <= lastLogIndex) {
+      return false;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(0), Keys.u64(Long.MAX_VALUE));
+      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE, TruncatedState.newBuilder()
+          .setIndex(apply.getAppliedIndex()).setTerm(apply.getAppliedTerm()).build().toByteArray());
+      engine.write(batch, true);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("finishing an interrupted snapshot install failed", e);
+    }
+    return true;
+  }
+
+  /** The smallest key after every key of {@code cf} (its last key plus a zero byte), or null if empty. */
+  private byte[] keyAfterLast(ColumnFamily cf) {
+    try (RocksIterator it = engine.db().newIterator(engine.handle(cf))) {
+      it.seekToLast();
+      if (!it.isValid()) {
+        return null;
+      }
+      return java.util.Arrays.copyOf(it.key(), it.key().length + 1);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+      for (Path p : paths) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new StorageIoException("cannot delete " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    open.values().forEach(s -> engine.db().releaseSnapshot(s));
+    open.clear();
+  }
+}

@@ -1,0 +1,183 @@
+package io.raftkv.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.raftkv.api.AddMemberRequest;
+import io.raftkv.api.AdminRpc;
+import io.raftkv.api.Error;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.GetRequest;
+import io.raftkv.api.GetResponse;
+import io.raftkv.api.KvRpc;
+import io.raftkv.api.Member;
+import io.raftkv.api.Op;
+import io.raftkv.api.PutOp;
+import io.raftkv.api.ReadConsistency;
+import io.raftkv.api.RemoveMemberRequest;
+import io.raftkv.api.WriteRequest;
+import io.raftkv.api.WriteResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** 3-node clusters in-process over real gRPC and RocksDB: writes, reads, failover, restart, catch-up. */
+class ClusterTest {
+  private static final Duration ELECTION = Duration.ofSeconds(10);
+
+  @TempDir
+  Path root;
+
+  private static WriteRequest put(long client, long seq, String key, String value) {
+    return WriteRequest.newBuilder().setClientId(client).setSequence(seq).addOps(Op.newBuilder()
+        .setPut(PutOp.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))))
+        .build();
+  }
+
+  private static GetRequest get(String key, ReadConsistency consistency) {
+    return GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setConsistency(consistency).build();
+  }
+
+  private static long follower(LocalCluster cluster, long leader) {
+    for (long id = 1; id <= 3; id++) {
+      if (id != leader && cluster.running(id)) {
+        return id;
+      }
+    }
+    throw new AssertionError("no follower");
+  }
+
+  @Test
+  void writesThroughTheLeaderAreReadableLinearizablyFromEveryNode() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      WriteResponse w = cluster.call(leader, KvRpc.WRITE, put(1, 1, "k", "v"));
+      assertThat(w.getApplied()).isTrue();
+      for (long id = 1; id <= 3; id++) {
+        GetResponse r = cluster.call(id, KvRpc.GET, get("k", ReadConsistency.LINEARIZABLE));
+        assertThat(r.getFound()).as("node %d", id).isTrue();
+        assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v");
+        assertThat(r.getKv().getVersion()).isEqualTo(w.getIndex());
+      }
+    }
+  }
+
+  @Test
+  void writeToAFollowerFailsWithNotLeaderNamingTheLeader() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      long follower = follower(cluster, leader);
+      assertThatThrownBy(() -> cluster.call(follower, KvRpc.WRITE, put(1, 1, "k", "v")))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            Error error = ErrorTrailers.fromThrowable(e);
+            assertThat(error.getCode()).isEqualTo(Error.Code.NOT_LEADER);
+            assertThat(error.getLeaderId()).isEqualTo(leader);
+            assertThat(error.getLeaderAddress()).isEqualTo(cluster.members.get(leader).getClientAddress());
+          });
+    }
+  }
+
+  @Test
+  void retriedWriteIsAppliedOnce() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      WriteResponse first = cluster.call(leader, KvRpc.WRITE, put(9, 1, "k", "v"));
+      WriteResponse retry = cluster.call(leader, KvRpc.WRITE, put(9, 1, "k", "v"));
+      assertThat(retry).isEqualTo(first);
+      GetResponse r = cluster.call(leader, KvRpc.GET, get("k", ReadConsistency.LINEARIZABLE));
+      assertThat(r.getKv().getVersion()).isEqualTo(first.getIndex());
+    }
+  }
+
+  @Test
+  void killedLeaderIsReplacedAndCatchesUpAfterRestart() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      for (int i = 1; i <= 20; i++) {
+        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+      }
+      cluster.stop(leader);
+      long next = cluster.awaitLeader(ELECTION);
+      assertThat(next).isNotEqualTo(leader);
+      for (int i = 21; i <= 40; i++) {
+        cluster.call(next, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+      }
+      cluster.start(leader, false);
+      cluster.awaitLeader(ELECTION);
+      long target = cluster.server(next).node().appliedIndex();
+      awaitApplied(cluster, leader, target);
+      for (int i = 1; i <= 40; i++) {
+        GetResponse r = cluster.call(leader, KvRpc.GET, get("k" + i, ReadConsistency.SERIALIZABLE));
+        assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+      }
+    }
+  }
+
+  @Test
+  void logGcBoundsTheLogAndAWipedNodeCatchesUpThroughASnapshot() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(50).logGcKeepEntries(5))) {
+      long leader = cluster.awaitLeader(ELECTION);
+      long victim = follower(cluster, leader);
+      cluster.stop(victim);
+      for (int i = 1; i <= 300; i++) {
+        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+      }
+      var status = cluster.server(leader).node().status();
+      assertThat(status.lastIndex() - status.firstIndex()).as("log length after GC").isLessThan(60);
+
+      // The victim's disk dies: wipe it, remove the node, and add it back as a new member.
+      try (Stream<Path> files = Files.walk(cluster.dataDir(victim))) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+      cluster.call(leader, AdminRpc.REMOVE_MEMBER, RemoveMemberRequest.newBuilder().setId(victim).build());
+      Member fresh = LocalCluster.newMember(4);
+      cluster.call(leader, AdminRpc.ADD_MEMBER, AddMemberRequest.newBuilder().setMember(fresh).build());
+      cluster.startJoining(fresh);
+      awaitApplied(cluster, 4, cluster.server(leader).node().appliedIndex());
+      for (int i = 1; i <= 300; i += 37) {
+        GetResponse r = cluster.call(4, KvRpc.GET, get("k" + i, ReadConsistency.SERIALIZABLE));
+        assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+      }
+    }
+  }
+
+  @Test
+  void everyNodeRecoversItsStateAfterAFullRestart() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      for (int i = 1; i <= 10; i++) {
+        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+      }
+      for (long id = 1; id <= 3; id++) {
+        cluster.stop(id);
+      }
+      for (long id = 1; id <= 3; id++) {
+        cluster.start(id, false);
+      }
+      long next = cluster.awaitLeader(ELECTION);
+      for (int i = 1; i <= 10; i++) {
+        GetResponse r = cluster.call(next, KvRpc.GET, get("k" + i, ReadConsistency.LINEARIZABLE));
+        assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+      }
+      WriteResponse w = cluster.call(next, KvRpc.WRITE, put(1, 11, "k11", "v11"));
+      assertThat(w.getApplied()).isTrue();
+    }
+  }
+
+  private static void awaitApplied(LocalCluster cluster, long id, long index) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (cluster.server(id).node().appliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("node " + id + " applied " + cluster.server(id).node().appliedIndex()
+            + ", expected at least " + index);
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.raftkv.server.cluster;
+
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import io.raftkv.api.Member;
+import io.raftkv.raft.StateType;
+import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.service.RaftKvServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/** A cluster of real RaftKV servers on loopback (real RocksDB, real gRPC), for tests. */
+final class LocalCluster implements AutoCloseable {
+  private final Path root;
+  private final UnaryOperator<NodeConfig.Builder> tuning;
+  final Map<Long, Member> members = new TreeMap<>();
+  private final Map<Long, RaftKvServer> servers = new TreeMap<>();
+  private final Map<Long, ManagedChannel> channels = new LinkedHashMap<>();
+
+  LocalCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
+    this.root = root;
+    this.tuning = tuning;
+    for (long id = 1; id <= size; id++) {
+      members.put(id, newMember(id));
+    }
+    for (long id = 1; id <= size; id++) {
+      start(id, true);
+    }
+  }
+
+  static Member newMember(long id) {
+    return Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
+        .setClientAddress("127.0.0.1:" + freePort()).build();
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Path dataDir(long id) {
+    return root.resolve("node-" + id);
+  }
+
+  NodeConfig.Builder configFor(long id, boolean founding) {
+    NodeConfig.Builder b = NodeConfig.builder().nodeId(id).clusterId("test").dataDir(dataDir(id))
+        .tickInterval(Duration.ofMillis(20)).electionTicks(10).heartbeatTicks(1)
+        .requestTimeout(Duration.ofSeconds(5))
+        .peerAddress(members.get(id).getPeerAddress()).clientAddress(members.get(id).getClientAddress());
+    if (founding) {
+      b.initialMembers(members);
+    }
+    return tuning.apply(b);
+  }
+
+  void start(long id, boolean founding) {
+    Member m = members.get(id);
+    RaftKvServer server = RaftKvServer.start(configFor(id, founding).build(), "127.0.0.1",
+        port(m.getPeerAddress()), port(m.getClientAddress()));
+    servers.put(id, server);
+  }
+
+  /** Starts a node that is not a founding member (it joins once added through the admin API). */
+  void startJoining(Member m) {
+    members.put(m.getId(), m);
+    RaftKvServer server = RaftKvServer.start(configFor(m.getId(), false).build(), "127.0.0.1",
+        port(m.getPeerAddress()), port(m.getClientAddress()));
+    servers.put(m.getId(), server);
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+  }
+
+  RaftKvServer server(long id) {
+    return servers.get(id);
+  }
+
+  void stop(long id) {
+    RaftKvServer server = servers.remove(id);
+    if (server != null) {
+      server.close();
+    }
+    ManagedChannel ch = channels.remove(id);
+    if (ch != null) {
+      ch.shutdownNow();
+    }
+  }
+
+  boolean running(long id) {
+    return servers.containsKey(id);
+  }
+
+  /** Waits until a running node leads and every running node agrees; returns its id. */
+  long awaitLeader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      long leader = 0;
+      boolean agreed = true;
+      for (RaftKvServer s : servers.values()) {
+        if (s.node().status().role() == StateType.LEADER) {
+          leader = s.node().id();
+        }
+      }
+      if (leader != 0) {
+        for (RaftKvServer s : servers.values()) {
+          agreed &= s.node().status().leaderId() == leader;
+        }
+        if (agreed) {
+          return leader;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no leader within " + timeout);
+  }
+
+  <Q, R> R call(long id, MethodDescriptor<Q, R> method, Q request) {
+    ManagedChannel ch = channels.computeIfAbsent(id, k -> Grpc.newChannelBuilder(
+        members.get(k).getClientAddress(), InsecureChannelCredentials.create()).build());
+    return ClientCalls.blockingUnaryCall(ch, method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        request);
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+    for (long id : servers.keySet().toArray(new Long[0])) {
+      stop(id);
+    }
+  }
+}
