@@ -48,6 +48,14 @@ final class MemberDirectory {
     members.put(m.getId(), m);
   }
 
+  /** Fills in a member's client address when the log did not carry one (founding members). */
+  void learnClientAddress(long id, String clientAddress) {
+    Member m = members.get(id);
+    if (m != null && m.getClientAddress().isEmpty()) {
+      members.put(id, m.toBuilder().setClientAddress(clientAddress).build());
+    }
+  }
+
   void remove(long id) {
     members.remove(id);
   }

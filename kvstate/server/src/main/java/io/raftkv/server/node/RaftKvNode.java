@@ -304,6 +304,20 @@ public final class RaftKvNode implements AutoCloseable {
     enqueue(() -> stepPeerMessage(message));
   }
 
+  /** A peer told us where it serves clients (founding members are configured with peer addresses only). */
+  public void learnClientAddress(long peer, String clientAddress) {
+    if (clientAddress.isEmpty()) {
+      return;
+    }
+    Member known = knownClientAddresses.get(peer);
+    if (known == null || !known.getClientAddress().equals(clientAddress)) {
+      knownClientAddresses.put(peer, Member.newBuilder().setId(peer).setClientAddress(clientAddress).build());
+      enqueue(() -> members.learnClientAddress(peer, clientAddress));
+    }
+  }
+
+  private final Map<Long, Member> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The transport could not deliver to {@code peer}. */
   public void reportUnreachable(long peer) {
     enqueue(() -> rawNode.reportUnreachable(peer));

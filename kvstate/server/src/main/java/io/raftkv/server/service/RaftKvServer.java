@@ -38,7 +38,8 @@ public final class RaftKvServer implements AutoCloseable {
    * @param bindHost host to bind, e.g. 127.0.0.1 or 0.0.0.0
    */
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort) {
-    GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress());
+    GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
+        config.clientAddress());
     RaftKvNode[] holder = new RaftKvNode[1];
     Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
         .addService(new PeerService(config.clusterId(), () -> holder[0], transport).definition())

@@ -44,6 +44,7 @@ public final class GrpcTransport implements Transport {
   private final String clusterId;
   private final long selfId;
   private final String selfPeerAddress;
+  private final String selfClientAddress;
   private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
   private final ExecutorService snapshotSenders = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "raftkv-snapshot-sender");
@@ -53,10 +54,11 @@ public final class GrpcTransport implements Transport {
   private volatile RaftKvNode node;
   private volatile boolean closed;
 
-  public GrpcTransport(String clusterId, long selfId, String selfPeerAddress) {
+  public GrpcTransport(String clusterId, long selfId, String selfPeerAddress, String selfClientAddress) {
     this.clusterId = clusterId;
     this.selfId = selfId;
     this.selfPeerAddress = selfPeerAddress;
+    this.selfClientAddress = selfClientAddress;
   }
 
   /** A peer that reached us: remember its address if we have none (we are joining the group). */
@@ -175,7 +177,7 @@ public final class GrpcTransport implements Transport {
         return false; // the peer is slow: drop rather than buffer without bound
       }
       stream.onNext(RaftMessageBatch.newBuilder().setClusterId(clusterId).setFrom(selfId)
-          .setFromPeerAddress(selfPeerAddress).addAllMessages(batch).build());
+          .setFromPeerAddress(selfPeerAddress).setFromClientAddress(selfClientAddress).addAllMessages(batch).build());
       sentWhileNotReady = stream.isReady() ? 0 : sentWhileNotReady + 1;
       return true;
     }

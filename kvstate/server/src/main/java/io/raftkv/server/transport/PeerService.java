@@ -57,6 +57,7 @@ public final class PeerService {
           return;
         }
         transport.learnPeer(batch.getFrom(), batch.getFromPeerAddress());
+        n.learnClientAddress(batch.getFrom(), batch.getFromClientAddress());
         for (Message m : batch.getMessagesList()) {
           if (m.getMsgType() != MessageType.MsgSnapshot && m.getFrom() == batch.getFrom()) {
             n.receive(m);

@@ -1,0 +1,137 @@
+package io.raftkv.cli;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.ReadConsistency;
+import io.raftkv.client.RaftKvClient;
+import io.raftkv.client.RaftKvException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** raftkv bench: writes/s and reads/s with latency percentiles at several concurrency levels. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark a running cluster: acknowledged writes/s and linearizable reads/s with p50/p99/p999"
+        + " latency at each concurrency level.")
+final class BenchCommand implements Callable<Integer> {
+  @Mixin
+  ClientOptions client;
+
+  @Option(names = "--concurrency", split = ",", defaultValue = "1,16,64,256",
+      description = "Requests in flight, one run per value (default: ${DEFAULT-VALUE}).")
+  int[] concurrency;
+
+  @Option(names = "--duration", defaultValue = "10s", description = "Length of each run (default: ${DEFAULT-VALUE}).")
+  String duration;
+
+  @Option(names = "--value-size", defaultValue = "256", description = "Value bytes (default: ${DEFAULT-VALUE}).")
+  int valueSize;
+
+  @Option(names = "--keys", defaultValue = "10000", description = "Distinct keys written (default: ${DEFAULT-VALUE}).")
+  int keys;
+
+  @Option(names = "--no-reads", description = "Skip the read runs.")
+  boolean noReads;
+
+  @Override
+  public Integer call() throws Exception {
+    long runNanos = Durations.parse("--duration", duration).toNanos();
+    if (valueSize < 0 || keys < 1) {
+      throw new IllegalArgumentException("--value-size must be 0 or more and --keys at least 1");
+    }
+    for (int c : concurrency) {
+      if (c < 1 || c > 4096) {
+        throw new IllegalArgumentException("--concurrency value " + c + ": expected 1-4096");
+      }
+    }
+    byte[] value = new byte[valueSize];
+    ThreadLocalRandom.current().nextBytes(value);
+    ByteString payload = ByteString.copyFrom(value);
+    List<String> rows = new ArrayList<>();
+    try (RaftKvClient c = client.connect()) {
+      for (int n : concurrency) {
+        rows.add(run("write", n, runNanos, c, key -> c.put(key, payload)));
+        if (!noReads) {
+          rows.add(run("read", n, runNanos, c, key -> c.get(key, ReadConsistency.LINEARIZABLE)));
+        }
+      }
+    }
+    System.out.println();
+    System.out.printf("%-6s %11s %10s %10s %10s %10s %8s%n", "op", "concurrency", "ops/s", "p50 ms", "p99 ms",
+        "p999 ms", "errors");
+    rows.forEach(System.out::println);
+    return ExitCodes.OK;
+  }
+
+  private interface Operation {
+    void run(ByteString key);
+  }
+
+  private String run(String name, int threads, long runNanos, RaftKvClient c, Operation op) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + runNanos;
+    List<Future<long[]>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      results.add(pool.submit(() -> {
+        long[] latencies = new long[1 << 16];
+        int count = 0;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (System.nanoTime() < end) {
+          ByteString key = ByteString.copyFromUtf8("bench-" + random.nextInt(keys));
+          long t0 = System.nanoTime();
+          try {
+            op.run(key);
+            if (count == latencies.length) {
+              latencies = Arrays.copyOf(latencies, count * 2);
+            }
+            latencies[count++] = System.nanoTime() - t0;
+            done.incrementAndGet();
+          } catch (RaftKvException e) {
+            errors.incrementAndGet();
+          }
+        }
+        return Arrays.copyOf(latencies, count);
+      }));
+    }
+    long lastPrint = start;
+    while (System.nanoTime() < end) {
+      Thread.sleep(200);
+      if (System.nanoTime() - lastPrint >= TimeUnit.SECONDS.toNanos(1)) {
+        lastPrint = System.nanoTime();
+        double secs = (lastPrint - start) / 1e9;
+        System.out.printf("  %s c=%d: %.0fs, %d ops, %.0f ops/s, %d errors%n", name, threads, secs, done.get(),
+            done.get() / secs, errors.get());
+      }
+    }
+    List<long[]> all = new ArrayList<>();
+    for (Future<long[]> f : results) {
+      all.add(f.get());
+    }
+    pool.shutdown();
+    long elapsed = System.nanoTime() - start;
+    long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    return String.format("%-6s %11d %10.0f %10.2f %10.2f %10.2f %8d", name, threads,
+        merged.length / (elapsed / 1e9), percentile(merged, 0.50), percentile(merged, 0.99),
+        percentile(merged, 0.999), errors.get());
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+    return sorted[Math.max(0, i)] / 1e6;
+  }
+}

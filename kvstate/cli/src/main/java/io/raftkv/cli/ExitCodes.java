@@ -1,0 +1,17 @@
+package io.raftkv.cli;
+
+/** Exit codes a script can rely on. */
+public final class ExitCodes {
+  /** Done. */
+  public static final int OK = 0;
+  /** The key was not found (get), or a compare-and-set did not match (cas). */
+  public static final int NOT_FOUND_OR_NOT_MATCHED = 1;
+  /** Bad command line: unknown option, missing or malformed value. */
+  public static final int USAGE = 2;
+  /** The cluster could not be reached or did not answer in time (the write may or may not have applied). */
+  public static final int UNAVAILABLE = 3;
+  /** The cluster refused the request (e.g. a key or value over the size limit). */
+  public static final int REFUSED = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,43 @@
+package io.raftkv.cli;
+
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.ReadConsistency;
+import io.raftkv.client.RaftKvClient;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** raftkv get KEY. */
+@Command(name = "get", mixinStandardHelpOptions = true,
+    description = "Print a key's value (exit code 1 if absent). Linearizable unless --serializable.")
+final class GetCommand implements Callable<Integer> {
+  @Mixin
+  ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Option(names = "--serializable", description = "Read from any node's applied state (may be stale).")
+  boolean serializable;
+
+  @Option(names = "--version", description = "Also print the key's version.")
+  boolean showVersion;
+
+  @Override
+  public Integer call() {
+    try (RaftKvClient c = client.connect()) {
+      Optional<KeyValue> kv = c.get(Bytes.of(key),
+          serializable ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE);
+      if (kv.isEmpty()) {
+        System.err.println("key '" + key + "' not found");
+        return ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
+      }
+      System.out.println(showVersion ? Bytes.text(kv.get().getValue()) + "\tversion=" + kv.get().getVersion()
+          : Bytes.text(kv.get().getValue()));
+      return ExitCodes.OK;
+    }
+  }
+}

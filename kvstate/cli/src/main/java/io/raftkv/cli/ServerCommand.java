@@ -1,0 +1,202 @@
+package io.raftkv.cli;
+
+import io.raftkv.api.Member;
+import io.raftkv.client.Endpoints;
+import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.service.RaftKvServer;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** raftkv server: runs one node until stopped (SIGTERM / Ctrl-C). */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = {"Run a RaftKV node.",
+        "Options can also come from a properties file (--config) with the same names without dashes;"
+            + " flags given on the command line win."})
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "A properties file with any of these options.")
+  Path configFile;
+
+  @Option(names = "--id", description = "This node's id, a positive number.")
+  Long id;
+
+  @Option(names = "--cluster-id", description = "The cluster's name; a data directory serves one cluster (default raftkv).")
+  String clusterId;
+
+  @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Where clients reach this node.")
+  String clientAddr;
+
+  @Option(names = "--peer-addr", paramLabel = "HOST:PORT", description = "Where the other nodes reach this node.")
+  String peerAddr;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+      description = "The founding members and their peer addresses, this node included. Used once, to create the"
+          + " cluster; a restarted node reads its members from its data directory.")
+  String peers;
+
+  @Option(names = "--join", description = "Start as a new member of a running cluster (add it first with"
+      + " 'raftkv members add').")
+  Boolean join;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where this node keeps its data.")
+  Path dataDir;
+
+  @Option(names = "--tick-ms", description = "Raft tick in milliseconds (default 100).")
+  Integer tickMs;
+
+  @Option(names = "--election-ticks", description = "Ticks without a leader before an election (default 10).")
+  Integer electionTicks;
+
+  @Option(names = "--log-gc-entries", description = "Compact the raft log after this many applied entries (default 50000).")
+  Long logGcEntries;
+
+  @Override
+  public Integer call() throws Exception {
+    Properties file = new Properties();
+    if (configFile != null) {
+      if (!Files.isReadable(configFile)) {
+        throw new IllegalArgumentException("--config " + configFile + ": file not found or not readable");
+      }
+      try (Reader r = Files.newBufferedReader(configFile)) {
+        file.load(r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--config " + configFile + ": cannot read it: " + e.getMessage());
+      }
+      for (String name : file.stringPropertyNames()) {
+        if (!KNOWN.containsKey(name)) {
+          throw new IllegalArgumentException("--config " + configFile + ": unknown property '" + name
+              + "'; known: " + String.join(", ", KNOWN.keySet()));
+        }
+      }
+    }
+    long nodeId = number("id", id, file, null);
+    String client = Endpoints.check(text("client-addr", clientAddr, file, null));
+    String peer = Endpoints.check(text("peer-addr", peerAddr, file, null));
+    Path dir = Path.of(text("data-dir", dataDir == null ? null : dataDir.toString(), file, null));
+    boolean joining = join != null ? join : Boolean.parseBoolean(file.getProperty("join", "false"));
+    String peersText = text("peers", peers, file, "");
+    Map<Long, Member> founding = parsePeers(peersText, nodeId, peer, client);
+    if (joining && !founding.isEmpty()) {
+      throw new IllegalArgumentException("--join and --peers exclude each other: --peers creates a new cluster,"
+          + " --join adds this node to a running one");
+    }
+    if (!joining && founding.isEmpty() && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--data-dir " + dir + " does not exist yet: give --peers to create a"
+          + " new cluster, or --join to join a running one");
+    }
+    NodeConfig config = NodeConfig.builder()
+        .nodeId(nodeId)
+        .clusterId(text("cluster-id", clusterId, file, "raftkv"))
+        .dataDir(dir)
+        .initialMembers(founding)
+        .peerAddress(peer)
+        .clientAddress(client)
+        .tickInterval(Duration.ofMillis(number("tick-ms", tickMs == null ? null : tickMs.longValue(), file, 100L)))
+        .electionTicks((int) number("election-ticks", electionTicks == null ? null : electionTicks.longValue(), file, 10L))
+        .logGcEntries(number("log-gc-entries", logGcEntries, file, 50_000L))
+        .build();
+    RaftKvServer server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "raftkv-shutdown"));
+    System.out.println("raftkv node " + nodeId + " serving clients on " + client + ", peers on " + peer
+        + ", data in " + dir);
+    System.out.flush();
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  private static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+  static {
+    for (String name : new String[] {"id", "cluster-id", "client-addr", "peer-addr", "peers", "join", "data-dir",
+        "tick-ms", "election-ticks", "log-gc-entries"}) {
+      KNOWN.put(name, name);
+    }
+  }
+
+  private static String text(String name, String flag, Properties file, String fallback) {
+    String value = flag != null ? flag : file.getProperty(name, fallback);
+    if (value == null) {
+      throw new IllegalArgumentException("--" + name + " is required");
+    }
+    return value.trim();
+  }
+
+  private static long number(String name, Long flag, Properties file, Long fallback) {
+    if (flag != null) {
+      return positive(name, flag);
+    }
+    String value = file.getProperty(name);
+    if (value == null) {
+      if (fallback == null) {
+        throw new IllegalArgumentException("--" + name + " is required");
+      }
+      return fallback;
+    }
+    try {
+      return positive(name, Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " is '" + value + "': expected a positive number");
+    }
+  }
+
+  private static long positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("--" + name + " is " + value + ": expected a positive number");
+    }
+    return value;
+  }
+
+  /** Parses "1=host:port,2=host:port"; this node's entry must match its --peer-addr. */
+  static Map<Long, Member> parsePeers(String text, long selfId, String selfPeer, String selfClient) {
+    Map<Long, Member> out = new LinkedHashMap<>();
+    if (text.isBlank()) {
+      return out;
+    }
+    for (String part : text.split(",")) {
+      String entry = part.trim();
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--peers entry '" + entry + "': expected ID=HOST:PORT");
+      }
+      long peerId;
+      try {
+        peerId = Long.parseLong(entry.substring(0, eq).trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--peers entry '" + entry + "': the id must be a positive number");
+      }
+      if (peerId <= 0) {
+        throw new IllegalArgumentException("--peers entry '" + entry + "': the id must be a positive number");
+      }
+      String address = Endpoints.check(entry.substring(eq + 1).trim());
+      if (out.containsKey(peerId)) {
+        throw new IllegalArgumentException("--peers lists node " + peerId + " twice");
+      }
+      Member.Builder m = Member.newBuilder().setId(peerId).setPeerAddress(address);
+      if (peerId == selfId) {
+        if (!address.equals(selfPeer)) {
+          throw new IllegalArgumentException("--peers gives node " + selfId + " the address " + address
+              + " but --peer-addr is " + selfPeer);
+        }
+        m.setClientAddress(selfClient);
+      }
+      out.put(peerId, m.build());
+    }
+    if (!out.containsKey(selfId)) {
+      throw new IllegalArgumentException("--peers " + text + " does not list this node (--id " + selfId + ")");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,303 @@
+package io.raftkv.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.raftkv.api.AddMemberRequest;
+import io.raftkv.api.AdminRpc;
+import io.raftkv.api.CasOp;
+import io.raftkv.api.DeleteOp;
+import io.raftkv.api.Error;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.GetRequest;
+import io.raftkv.api.GetResponse;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.KvRpc;
+import io.raftkv.api.ListMembersRequest;
+import io.raftkv.api.ListMembersResponse;
+import io.raftkv.api.Member;
+import io.raftkv.api.MembershipResponse;
+import io.raftkv.api.Op;
+import io.raftkv.api.PutOp;
+import io.raftkv.api.ReadConsistency;
+import io.raftkv.api.RemoveMemberRequest;
+import io.raftkv.api.ScanRequest;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.api.StatusRequest;
+import io.raftkv.api.StatusResponse;
+import io.raftkv.api.TransferLeaderRequest;
+import io.raftkv.api.WriteRequest;
+import io.raftkv.api.WriteResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The RaftKV Java client: finds the leader among the endpoints, follows redirects, and retries a write
+ * with the same request id until its deadline, so each write applies exactly once. Thread-safe.
+ */
+public final class RaftKvClient implements AutoCloseable {
+  private static final long MAX_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+  private final List<String> endpoints;
+  private final Duration deadline;
+  private final long clientId;
+  private final AtomicLong nextSequence = new AtomicLong(1);
+  private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile String leaderAddress;
+  private final AtomicLong roundRobin = new AtomicLong();
+
+  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId) {
+    this.endpoints = List.copyOf(endpoints);
+    this.deadline = deadline;
+    this.clientId = clientId;
+  }
+
+  /**
+   * A client for the cluster reachable at {@code endpoints} ("host:port" client addresses; any subset of
+   * the nodes will do).
+   *
+   * @throws IllegalArgumentException naming a malformed endpoint
+   */
+  public static RaftKvClient connect(List<String> endpoints, Duration deadline) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no endpoints given: list at least one node as host:port");
+    }
+    for (String e : endpoints) {
+      Endpoints.check(e);
+    }
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline is " + deadline + ": it must be positive");
+    }
+    long id;
+    do {
+      id = new SecureRandom().nextLong();
+    } while (id == 0);
+    return new RaftKvClient(endpoints, deadline, id);
+  }
+
+  public long clientId() {
+    return clientId;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  public WriteResponse put(ByteString key, ByteString value) {
+    return write(List.of(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)).build()));
+  }
+
+  public WriteResponse delete(ByteString key) {
+    return write(List.of(Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(key)).build()));
+  }
+
+  /** Sets {@code key} to {@code newValue} only if its value is {@code expected}; see {@link WriteResponse#getApplied()}. */
+  public WriteResponse compareAndSetValue(ByteString key, ByteString expected, ByteString newValue) {
+    return write(List.of(Op.newBuilder().setCas(CasOp.newBuilder().setKey(key).setExpectedValue(expected)
+        .setNewValue(newValue)).build()));
+  }
+
+  /** Sets {@code key} only if its version is {@code expectedVersion} (0: only if absent). */
+  public WriteResponse compareAndSetVersion(ByteString key, long expectedVersion, ByteString newValue) {
+    return write(List.of(Op.newBuilder().setCas(CasOp.newBuilder().setKey(key).setExpectedVersion(expectedVersion)
+        .setNewValue(newValue)).build()));
+  }
+
+  /**
+   * Applies {@code ops} atomically (all, or none if a compare-and-set does not match), exactly once: a
+   * retry after a lost answer carries the same request id and gets the first answer.
+   *
+   * @throws RaftKvException INVALID_ARGUMENT for a bad request; TIMEOUT if no answer came before the
+   *     deadline (the write may or may not have applied)
+   */
+  public WriteResponse write(List<Op> ops) {
+    long sequence = nextSequence.getAndIncrement();
+    inFlight.add(sequence);
+    try {
+      WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
+          .addAllOps(ops);
+      return callLeader(KvRpc.WRITE, () -> request.setAcknowledgedSequence(acknowledged()).build());
+    } finally {
+      inFlight.remove(sequence);
+    }
+  }
+
+  /** Every sequence below the oldest one in flight has been answered. */
+  private long acknowledged() {
+    Long oldest = inFlight.isEmpty() ? null : inFlight.first();
+    return (oldest == null ? nextSequence.get() : oldest) - 1;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** The key's value and version, linearizably (or from any replica with SERIALIZABLE). */
+  public Optional<KeyValue> get(ByteString key, ReadConsistency consistency) {
+    GetRequest request = GetRequest.newBuilder().setKey(key).setConsistency(consistency).build();
+    GetResponse response = consistency == ReadConsistency.SERIALIZABLE
+        ? callAny(KvRpc.GET, request)
+        : callLeader(KvRpc.GET, () -> request);
+    return response.getFound() ? Optional.of(response.getKv()) : Optional.empty();
+  }
+
+  public Optional<KeyValue> get(ByteString key) {
+    return get(key, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** One page of a scan; continue from {@link ScanResponse#getNextStart()} while {@code more}. */
+  public ScanResponse scan(ScanRequest request) {
+    return request.getConsistency() == ReadConsistency.SERIALIZABLE
+        ? callAny(KvRpc.SCAN, request)
+        : callLeader(KvRpc.SCAN, () -> request);
+  }
+
+  // ------------------------------------------------------------------ status and admin
+
+  /** The status of the node at {@code endpoint}. */
+  public StatusResponse status(String endpoint) {
+    return callOnce(endpoint, KvRpc.STATUS, StatusRequest.getDefaultInstance(), System.nanoTime()
+        + deadline.toNanos());
+  }
+
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  public ListMembersResponse members() {
+    return callAny(AdminRpc.LIST_MEMBERS, ListMembersRequest.getDefaultInstance());
+  }
+
+  public MembershipResponse addMember(Member member) {
+    return callLeader(AdminRpc.ADD_MEMBER, () -> AddMemberRequest.newBuilder().setMember(member).build());
+  }
+
+  public MembershipResponse removeMember(long id) {
+    return callLeader(AdminRpc.REMOVE_MEMBER, () -> RemoveMemberRequest.newBuilder().setId(id).build());
+  }
+
+  public long transferLeader(long transferee) {
+    return callLeader(AdminRpc.TRANSFER_LEADER,
+        () -> TransferLeaderRequest.newBuilder().setTransferee(transferee).build()).getLeaderId();
+  }
+
+  // ------------------------------------------------------------------ calling
+
+  private interface RequestSupplier<Q> {
+    Q get();
+  }
+
+  /**
+   * Calls the leader, following NOT_LEADER redirects and retrying retryable failures (unavailable node,
+   * stale command, per-attempt timeout) with the same request until the deadline.
+   */
+  private <Q, R> R callLeader(MethodDescriptor<Q, R> method, RequestSupplier<Q> request) {
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    RaftKvException last = null;
+    int attempt = 0;
+    while (System.nanoTime() < deadlineNanos) {
+      String target = leaderAddress != null ? leaderAddress : nextEndpoint();
+      try {
+        return callOnce(target, method, request.get(), Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
+      } catch (RaftKvException e) {
+        last = e;
+        switch (e.code()) {
+          case NOT_LEADER -> {
+            String hinted = e.leaderAddress().isEmpty() ? null : e.leaderAddress();
+            leaderAddress = hinted;
+            if (hinted == null) {
+              backoff(attempt++);
+            }
+          }
+          case UNAVAILABLE, TIMEOUT, STALE_COMMAND, UNKNOWN -> {
+            leaderAddress = null;
+            backoff(attempt++);
+          }
+          default -> throw e;
+        }
+      }
+    }
+    throw new RaftKvException(Error.Code.TIMEOUT, "no answer from the cluster " + endpoints + " within "
+        + deadline.toMillis() + " ms" + (last == null ? "" : "; last error: " + last.getMessage()), last);
+  }
+
+  private <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    RaftKvException last = null;
+    int attempt = 0;
+    while (System.nanoTime() < deadlineNanos) {
+      try {
+        return callOnce(nextEndpoint(), method, request,
+            Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
+      } catch (RaftKvException e) {
+        last = e;
+        if (e.code() == Error.Code.INVALID_ARGUMENT) {
+          throw e;
+        }
+        backoff(attempt++);
+      }
+    }
+    throw new RaftKvException(Error.Code.TIMEOUT, "no node of " + endpoints + " answered within "
+        + deadline.toMillis() + " ms" + (last == null ? "" : "; last error: " + last.getMessage()), last);
+  }
+
+  private String nextEndpoint() {
+    return endpoints.get((int) Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
+  }
+
+  private static void backoff(int attempt) {
+    long millis = Math.min(500, 10L << Math.min(attempt, 6));
+    try {
+      Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while retrying", e);
+    }
+  }
+
+  private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {
+    ManagedChannel channel = channels.computeIfAbsent(endpoint,
+        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).build());
+    try {
+      return ClientCalls.blockingUnaryCall(channel, method,
+          CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS),
+          request);
+    } catch (StatusRuntimeException e) {
+      Error error = ErrorTrailers.fromThrowable(e);
+      throw new RaftKvException(error.getCode(), describe(endpoint, error), e, error.getLeaderAddress());
+    }
+  }
+
+  private static String describe(String endpoint, Error error) {
+    return error.getMessage().isEmpty() ? error.getCode() + " from " + endpoint : error.getMessage();
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+
+  /** The endpoints as a list, from a comma-separated string ("host:port,host:port"). */
+  public static List<String> parseEndpoints(String commaSeparated) {
+    List<String> out = new ArrayList<>();
+    for (String part : commaSeparated.split(",")) {
+      String e = part.trim();
+      if (!e.isEmpty()) {
+        out.add(Endpoints.check(e));
+      }
+    }
+    return out;
+  }
+}
