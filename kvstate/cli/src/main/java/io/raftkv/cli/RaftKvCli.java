@@ -51,6 +51,7 @@ public final class RaftKvCli {
     if (t instanceof RaftKvException rk) {
       return rk.code() == Error.Code.INVALID_ARGUMENT ? ExitCodes.REFUSED : ExitCodes.UNAVAILABLE;
     }
-    return t instanceof IllegalArgumentException ? ExitCodes.USAGE : ExitCodes.UNAVAILABLE;
+    return t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
+        ? ExitCodes.USAGE : ExitCodes.UNAVAILABLE;
   }
 }
