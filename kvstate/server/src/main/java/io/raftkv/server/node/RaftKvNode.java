@@ -482,6 +482,9 @@ public final class RaftKvNode implements AutoCloseable {
       rawNode.step(m);
     } catch (ProposalDroppedException e) {
       // a proposal forwarded by a follower that we cannot take now; the follower's client times out
+    } catch (IllegalArgumentException e) {
+      // a message no peer may send (a local message type): drop it, never let a peer stop the node
+      LOG.warn("node {}: dropped a message from node {}: {}", config.nodeId(), m.getFrom(), e.getMessage());
     }
   }
 

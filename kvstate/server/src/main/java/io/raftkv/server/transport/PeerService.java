@@ -59,7 +59,7 @@ public final class PeerService {
         transport.learnPeer(batch.getFrom(), batch.getFromPeerAddress());
         n.learnClientAddress(batch.getFrom(), batch.getFromClientAddress());
         for (Message m : batch.getMessagesList()) {
-          if (m.getMsgType() != MessageType.MsgSnapshot && m.getFrom() == batch.getFrom()) {
+          if (m.getFrom() == batch.getFrom() && isPeerMessage(m.getMsgType())) {
             n.receive(m);
           }
         }
@@ -77,6 +77,14 @@ public final class PeerService {
           response.onCompleted();
         }
       }
+    };
+  }
+
+  /** Types a peer may send on the raft stream: not local ones, and snapshots only on snapshot streams. */
+  private static boolean isPeerMessage(MessageType type) {
+    return switch (type) {
+      case MsgHup, MsgBeat, MsgUnreachable, MsgSnapStatus, MsgCheckQuorum, MsgSnapshot, UNRECOGNIZED -> false;
+      default -> true;
     };
   }
 

@@ -1,0 +1,186 @@
+package io.raftkv.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.raftkv.api.AddMemberRequest;
+import io.raftkv.api.AdminRpc;
+import io.raftkv.api.Error;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.GetRequest;
+import io.raftkv.api.KvRpc;
+import io.raftkv.api.Member;
+import io.raftkv.api.Op;
+import io.raftkv.api.PutOp;
+import io.raftkv.api.RemoveMemberRequest;
+import io.raftkv.api.ScanRequest;
+import io.raftkv.api.TransferLeaderRequest;
+import io.raftkv.api.WriteRequest;
+import io.raftkv.api.WriteResponse;
+import io.raftkv.raft.pb.Message;
+import io.raftkv.raft.pb.MessageType;
+import io.raftkv.server.statemachine.KvLimits;
+import io.raftkv.server.transport.PeerRpc;
+import io.raftkv.server.transport.pb.RaftMessageBatch;
+import io.raftkv.server.transport.pb.TransportAck;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowingConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad requests and bad peers get clear errors naming what is wrong, and the cluster keeps serving. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+  @TempDir
+  static Path root;
+
+  private LocalCluster cluster;
+  private long leader;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new LocalCluster(root, 3, b -> b);
+    leader = cluster.awaitLeader(Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private static WriteRequest put(ByteString key, ByteString value) {
+    return WriteRequest.newBuilder().addOps(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)))
+        .build();
+  }
+
+  private static ThrowingConsumer<Throwable> refusedWith(Error.Code code, String text) {
+    return t -> {
+      Error e = ErrorTrailers.fromThrowable(t);
+      assertThat(e.getCode()).isEqualTo(code);
+      assertThat(e.getMessage()).contains(text);
+    };
+  }
+
+  private void stillServes() {
+    WriteResponse w = cluster.call(leader, KvRpc.WRITE, put(ByteString.copyFromUtf8("ok"), ByteString.copyFromUtf8("1")));
+    assertThat(w.getApplied()).isTrue();
+  }
+
+  @Test
+  void oversizedValueIsRefusedNamingTheLimit() {
+    ByteString big = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxValueBytes() + 1]);
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, put(ByteString.copyFromUtf8("k"), big)))
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "at most " + KvLimits.DEFAULT.maxValueBytes()));
+    stillServes();
+  }
+
+  @Test
+  void oversizedKeyIsRefusedNamingTheLimit() {
+    ByteString key = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxKeyBytes() + 1]);
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, put(key, ByteString.EMPTY)))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "key is " + (KvLimits.DEFAULT.maxKeyBytes() + 1)));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.GET, GetRequest.newBuilder().setKey(key).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "at most " + KvLimits.DEFAULT.maxKeyBytes()));
+    stillServes();
+  }
+
+  @Test
+  void emptyKeyAndEmptyWriteAreRefused() {
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, put(ByteString.EMPTY, ByteString.EMPTY)))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "key is empty"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, WriteRequest.getDefaultInstance()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "at least one operation"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, WriteRequest.newBuilder()
+        .addOps(Op.getDefaultInstance()).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "no put, delete or cas"));
+    stillServes();
+  }
+
+  @Test
+  void badScansAreRefused() {
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setLimit(1_000_000).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan limit is 1000000"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder()
+        .setStart(ByteString.copyFromUtf8("z")).setEnd(ByteString.copyFromUtf8("a")).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "start is after its end"));
+    stillServes();
+  }
+
+  @Test
+  void badMembershipRequestsAreRefused() {
+    assertThatThrownBy(() -> cluster.call(leader, AdminRpc.ADD_MEMBER, AddMemberRequest.newBuilder()
+        .setMember(Member.newBuilder().setId(9)).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "has no peer address"));
+    assertThatThrownBy(() -> cluster.call(leader, AdminRpc.REMOVE_MEMBER, RemoveMemberRequest.newBuilder()
+        .setId(42).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "node 42 is not a member"));
+    assertThatThrownBy(() -> cluster.call(leader, AdminRpc.TRANSFER_LEADER, TransferLeaderRequest.newBuilder()
+        .setTransferee(42).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "node 42 is not a voting member"));
+    stillServes();
+  }
+
+  @Test
+  void peerStreamFromAnotherClusterIsRefusedAndGarbageFromAnUnknownNodeIsIgnored() throws Exception {
+    String peerAddress = cluster.members.get(leader).getPeerAddress();
+    ManagedChannel channel = Grpc.newChannelBuilder(peerAddress, InsecureChannelCredentials.create()).build();
+    try {
+      java.util.concurrent.CompletableFuture<TransportAck> ack = new java.util.concurrent.CompletableFuture<>();
+      var stream = ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT,
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), observer(ack));
+      stream.onNext(RaftMessageBatch.newBuilder().setClusterId("someone-else").setFrom(7).build());
+      stream.onCompleted();
+      assertThat(ack.get(5, TimeUnit.SECONDS).getError()).contains("not 'someone-else'");
+
+      java.util.concurrent.CompletableFuture<TransportAck> ack2 = new java.util.concurrent.CompletableFuture<>();
+      var stream2 = ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT,
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), observer(ack2));
+      // A node that is not a member sends a high-term vote request and nonsense appends.
+      stream2.onNext(RaftMessageBatch.newBuilder().setClusterId("test").setFrom(77)
+          .addMessages(Message.newBuilder().setMsgType(MessageType.MsgAppendResponse).setFrom(77).setTo(leader)
+              .setTerm(1).setIndex(1_000_000))
+          .addMessages(Message.newBuilder().setMsgType(MessageType.MsgAppend).setFrom(77).setTo(leader)
+              .setTerm(0).setIndex(5))
+          .addMessages(Message.newBuilder().setMsgType(MessageType.MsgHup).setFrom(77).setTo(leader).setTerm(1))
+          .build());
+      stream2.onCompleted();
+      ack2.get(5, TimeUnit.SECONDS);
+    } finally {
+      channel.shutdownNow();
+    }
+    stillServes();
+  }
+
+  private static io.grpc.stub.StreamObserver<TransportAck> observer(
+      java.util.concurrent.CompletableFuture<TransportAck> ack) {
+    return new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(TransportAck value) {
+        ack.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        ack.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        ack.complete(TransportAck.getDefaultInstance());
+      }
+    };
+  }
+}
