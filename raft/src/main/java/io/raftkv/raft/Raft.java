@@ -229,7 +229,10 @@ final class Raft {
   // ---------------------------------------------------------------- sending
 
   private void send(Message.Builder m) {
-    m.setFrom(id);
+    if (m.getFrom() == 0) {
+      // A relayed message (a proposal, read or transfer request forwarded to the leader) keeps its origin.
+      m.setFrom(id);
+    }
     MessageType type = m.getMsgType();
     boolean vote = type == MessageType.MsgRequestVote || type == MessageType.MsgRequestVoteResponse
         || type == MessageType.MsgRequestPreVote || type == MessageType.MsgRequestPreVoteResponse;
@@ -584,10 +587,15 @@ final class Raft {
     long confChanges = 0;
     for (Entry e : m.getEntriesList()) {
       if (e.getEntryType() == EntryType.EntryConfChange) {
+        ConfChange cc;
         try {
-          ConfChange.parseFrom(e.getData());
+          cc = ConfChange.parseFrom(e.getData());
         } catch (InvalidProtocolBufferException ex) {
           throw new ProposalDroppedException("conf change entry does not hold a ConfChange: " + ex.getMessage());
+        }
+        if (leavesNoVoter(cc)) {
+          throw new ProposalDroppedException("removing or demoting node " + cc.getNodeId()
+              + " would leave the group without a voter");
         }
         confChanges++;
       }
@@ -606,6 +614,12 @@ final class Raft {
       pendingConfIndex = log.lastIndex();
     }
     bcastAppend();
+  }
+
+  private boolean leavesNoVoter(ConfChange cc) {
+    boolean removesVoter = cc.getChangeType() == io.raftkv.raft.pb.ConfChangeType.RemoveNode
+        || cc.getChangeType() == io.raftkv.raft.pb.ConfChangeType.AddLearnerNode;
+    return removesVoter && tracker.voters().size() == 1 && tracker.isVoter(cc.getNodeId());
   }
 
   private void handleAppendResponse(Message m, Progress pr) {
@@ -866,11 +880,9 @@ final class Raft {
       becomeFollower(term + 1, 0);
       return false;
     }
+    // The snapshot's configuration may not list us yet: a node that joins is sent a snapshot taken
+    // before its own AddNode, and learns its membership from the log that follows.
     ConfState cs = s.getMetadata().getConfState();
-    if (!cs.getVotersList().contains(id) && !cs.getLearnersList().contains(id)) {
-      // A snapshot of a configuration we are not in cannot be ours to install.
-      return false;
-    }
     if (log.matchTerm(index, s.getMetadata().getTerm())) {
       // We already hold the snapshot's last entry: just fast-forward the commit index.
       log.commitTo(index);

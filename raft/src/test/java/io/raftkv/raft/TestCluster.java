@@ -99,10 +99,13 @@ final class TestCluster {
     return new TestCluster(configurer);
   }
 
+  /** How a node's RawNode sees its MemoryStorage (identity unless a test injects storage behaviour). */
+  java.util.function.Function<MemoryStorage, Storage> storageView = s -> s;
+
   RaftConfig.Builder baseConfig(long id, MemoryStorage storage) {
     RaftConfig.Builder b = RaftConfig.builder()
         .id(id)
-        .storage(storage)
+        .storage(storageView.apply(storage))
         .electionTick(10)
         .heartbeatTick(1)
         .randomSeed(id * 7919L);
@@ -314,6 +317,11 @@ final class TestCluster {
     sent.add(msg);
     for (Predicate<Message> p : dropFilters) {
       if (p.test(msg)) {
+        Member sender = members.get(msg.getFrom());
+        if (msg.getMsgType() == MessageType.MsgSnapshot && sender != null && reportSnapshots) {
+          // the transport noticed the snapshot did not get through, as an application's would
+          sender.node.reportSnapshot(msg.getTo(), SnapshotStatus.FAILURE);
+        }
         return;
       }
     }
@@ -339,7 +347,15 @@ final class TestCluster {
     } catch (ProposalDroppedException e) {
       // a forwarded proposal the receiver cannot take: the application retries
     }
+    Member sender = members.get(msg.getFrom());
+    if (msg.getMsgType() == MessageType.MsgSnapshot && sender != null && reportSnapshots) {
+      // the application tells the leader its snapshot went out
+      sender.node.reportSnapshot(msg.getTo(), SnapshotStatus.FINISH);
+    }
   }
+
+  /** Whether delivering a MsgSnapshot reports FINISH to its sender, as an application does (default on). */
+  boolean reportSnapshots = true;
 
   /** Delivers every queued message (not those queued while doing so). */
   boolean deliverQueued() {
@@ -497,7 +513,20 @@ final class TestCluster {
     discardHeld();
     stabilize();
     long l = awaitStableLeader();
-    propose(l, marker);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        propose(l, marker);
+        break;
+      } catch (ProposalDroppedException e) {
+        // e.g. a leader transfer in progress: the application retries a little later
+        if (attempt >= 50) {
+          throw e;
+        }
+        tickAll();
+        stabilize();
+        l = awaitStableLeader();
+      }
+    }
     stabilize();
     tickAllAndStabilize(3);
     for (long id : ids()) {
