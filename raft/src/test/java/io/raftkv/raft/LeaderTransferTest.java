@@ -158,6 +158,16 @@ class LeaderTransferTest {
   }
 
   @Test
+  void transferRequestedOnFollowerForAnotherNodeHandsLeadershipToThatNode() {
+    TestCluster c = TestCluster.ofVoters(3);
+    c.elect(1);
+    // Node 2 relays the request; the leader must hand over to node 3, not to the relay.
+    c.node(2).transferLeader(3);
+    c.stabilize();
+    assertThat(c.leader()).isEqualTo(3);
+  }
+
+  @Test
   void secondTransferToSameNodeDoesNotRestartIt() {
     TestCluster c = TestCluster.ofVoters(3);
     c.elect(1);
