@@ -19,12 +19,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RaftKvServer implements AutoCloseable {
   private final RaftKvNode node;
+  private final GrpcTransport transport;
   private final Server peerServer;
   private final Server clientServer;
   private final ExecutorService executor;
 
-  private RaftKvServer(RaftKvNode node, Server peerServer, Server clientServer, ExecutorService executor) {
+  private RaftKvServer(RaftKvNode node, GrpcTransport transport, Server peerServer, Server clientServer,
+      ExecutorService executor) {
     this.node = node;
+    this.transport = transport;
     this.peerServer = peerServer;
     this.clientServer = clientServer;
     this.executor = executor;
@@ -78,11 +81,16 @@ public final class RaftKvServer implements AutoCloseable {
       executor.shutdownNow();
       throw new UncheckedIOException("cannot listen for clients on port " + clientPort + ": " + e.getMessage(), e);
     }
-    return new RaftKvServer(node, peer, client, executor);
+    return new RaftKvServer(node, transport, peer, client, executor);
   }
 
   public RaftKvNode node() {
     return node;
+  }
+
+  /** The peer transport, e.g. to cut links in fault-injection tests. */
+  public GrpcTransport transport() {
+    return transport;
   }
 
   public int peerPort() {

@@ -53,6 +53,7 @@ public final class GrpcTransport implements Transport {
   });
   private volatile RaftKvNode node;
   private volatile boolean closed;
+  private volatile LinkFilter linkFilter = LinkFilter.OPEN;
 
   public GrpcTransport(String clusterId, long selfId, String selfPeerAddress, String selfClientAddress) {
     this.clusterId = clusterId;
@@ -66,6 +67,11 @@ public final class GrpcTransport implements Transport {
     if (id != selfId && !peerAddress.isEmpty() && !closed) {
       peers.computeIfAbsent(id, k -> new Peer(k, peerAddress));
     }
+  }
+
+  /** Cuts links for fault-injection tests; {@link LinkFilter#OPEN} (the default) delivers everything. */
+  public void setLinkFilter(LinkFilter filter) {
+    this.linkFilter = filter;
   }
 
   @Override
@@ -99,9 +105,10 @@ public final class GrpcTransport implements Transport {
     for (Message m : messages) {
       byPeer.computeIfAbsent(m.getTo(), k -> new ArrayList<>()).add(m);
     }
+    LinkFilter filter = linkFilter;
     byPeer.forEach((to, batch) -> {
       Peer peer = peers.get(to);
-      if (peer == null || !peer.send(batch)) {
+      if (peer == null || !filter.delivers(selfId, to) || !peer.send(batch)) {
         unreachable(to);
       }
     });
@@ -118,7 +125,7 @@ public final class GrpcTransport implements Transport {
   public void sendSnapshot(Message message) {
     Peer peer = peers.get(message.getTo());
     RaftKvNode n = node;
-    if (peer == null || n == null) {
+    if (peer == null || n == null || !linkFilter.delivers(selfId, message.getTo())) {
       if (n != null) {
         n.reportSnapshot(message.getTo(), SnapshotStatus.FAILURE);
       }

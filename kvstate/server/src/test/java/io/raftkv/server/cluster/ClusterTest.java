@@ -170,6 +170,76 @@ class ClusterTest {
     }
   }
 
+  @Test
+  void proposalOfAPartitionedLeaderFailsWithStaleCommandOnceItsPositionIsTaken() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.requestTimeout(Duration.ofSeconds(30)))) {
+      long oldLeader = cluster.awaitLeader(ELECTION);
+      cluster.call(oldLeader, KvRpc.WRITE, put(1, 1, "before", "x"));
+      cluster.partition(java.util.Set.of(oldLeader));
+      // The cut-off leader still accepts this write but can never commit it.
+      var stale = cluster.server(oldLeader).node().write(put(2, 1, "lost", "x"));
+      long newLeader = awaitOtherLeader(cluster, oldLeader);
+      for (int i = 1; i <= 5; i++) {
+        cluster.call(newLeader, KvRpc.WRITE, put(3, i, "after" + i, "y"));
+      }
+      cluster.heal();
+      assertThatThrownBy(() -> stale.get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(io.raftkv.server.node.NodeException.class)
+          .satisfies(e -> assertThat(((io.raftkv.server.node.NodeException) e.getCause()).error().getCode())
+              .isEqualTo(Error.Code.STALE_COMMAND));
+      assertThat(cluster.call(newLeader, KvRpc.GET, get("lost", ReadConsistency.LINEARIZABLE)).getFound()).isFalse();
+    }
+  }
+
+  @Test
+  void leadershipMovesThroughTheAdminApi() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      long target = follower(cluster, leader);
+      var response = cluster.call(leader, AdminRpc.TRANSFER_LEADER,
+          io.raftkv.api.TransferLeaderRequest.newBuilder().setTransferee(target).build());
+      assertThat(response.getLeaderId()).isEqualTo(target);
+      assertThat(cluster.awaitLeader(ELECTION)).isEqualTo(target);
+      assertThat(cluster.call(target, KvRpc.WRITE, put(1, 1, "k", "v")).getApplied()).isTrue();
+    }
+  }
+
+  @Test
+  void scanByPrefixPagesThroughKeysInOrder() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      for (int i = 0; i < 25; i++) {
+        cluster.call(leader, KvRpc.WRITE, put(1, i + 1, String.format("user/%02d", i), "v" + i));
+      }
+      cluster.call(leader, KvRpc.WRITE, put(1, 26, "users", "not in the prefix"));
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      ByteString start = ByteString.EMPTY;
+      while (true) {
+        var page = cluster.call(follower(cluster, leader), KvRpc.SCAN, io.raftkv.api.ScanRequest.newBuilder()
+            .setPrefix(ByteString.copyFromUtf8("user/")).setStart(start).setLimit(10).build());
+        page.getKvsList().forEach(kv -> keys.add(kv.getKey().toStringUtf8()));
+        if (!page.getMore()) {
+          break;
+        }
+        start = page.getNextStart();
+      }
+      assertThat(keys).hasSize(25).isSorted().allMatch(k -> k.startsWith("user/"));
+    }
+  }
+
+  private static long awaitOtherLeader(LocalCluster cluster, long old) throws InterruptedException {
+    long deadline = System.nanoTime() + ELECTION.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (long id = 1; id <= 3; id++) {
+        if (id != old && cluster.server(id).node().status().role() == io.raftkv.raft.StateType.LEADER) {
+          return id;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no new leader");
+  }
+
   private static void awaitApplied(LocalCluster cluster, long id, long index) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (cluster.server(id).node().appliedIndex() < index) {

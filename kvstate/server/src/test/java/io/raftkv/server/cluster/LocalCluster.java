@@ -28,6 +28,8 @@ final class LocalCluster implements AutoCloseable {
   final Map<Long, Member> members = new TreeMap<>();
   private final Map<Long, RaftKvServer> servers = new TreeMap<>();
   private final Map<Long, ManagedChannel> channels = new LinkedHashMap<>();
+  /** Nodes cut off from the rest (both ways); empty: the network is whole. */
+  private volatile java.util.Set<Long> cutOff = java.util.Set.of();
 
   LocalCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
     this.root = root;
@@ -73,7 +75,17 @@ final class LocalCluster implements AutoCloseable {
     Member m = members.get(id);
     RaftKvServer server = RaftKvServer.start(configFor(id, founding).build(), "127.0.0.1",
         port(m.getPeerAddress()), port(m.getClientAddress()));
+    server.transport().setLinkFilter((from, to) -> cutOff.contains(from) == cutOff.contains(to));
     servers.put(id, server);
+  }
+
+  /** Partitions {@code side} from the other nodes (messages between the two sides are dropped). */
+  void partition(java.util.Set<Long> side) {
+    cutOff = java.util.Set.copyOf(side);
+  }
+
+  void heal() {
+    cutOff = java.util.Set.of();
   }
 
   /** Starts a node that is not a founding member (it joins once added through the admin API). */
