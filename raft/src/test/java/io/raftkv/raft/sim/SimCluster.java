@@ -64,7 +64,6 @@ final class SimCluster implements SimNode.Hooks {
   long snapshotsDelivered;
   long compactions;
   long proposalsDropped;
-  long readiesHandled;
 
   SimCluster(SimOptions options, boolean tracing) {
     this.options = options;
@@ -450,7 +449,6 @@ final class SimCluster implements SimNode.Hooks {
       trace("node " + n.id + " handles Ready #" + number + " " + summary(rd)
           + (cp != SimNode.CrashPoint.NONE ? " and crashes " + cp : ""));
     }
-    readiesHandled++;
     boolean done = n.handleReady(rd, number, cp, applyBeforeCrash, alreadySent, this);
     if (!done) {
       crash(n);
@@ -460,11 +458,12 @@ final class SimCluster implements SimNode.Hooks {
       shutDown(n.id);
       return;
     }
-    if (targetedCrashRate > 0 && rd.hardState().getVote() != 0 && rd.mustSync() && downCount() < maxDown()
+    if (targetedCrashRate > 0 && rd.mustSync() && rd.hardState().getVote() != 0 && downCount() < maxDown()
         && rnd.nextDouble() < targetedCrashRate) {
-      // Crash right after a vote was persisted and answered: the moment a lost vote would let a node
-      // vote twice in one term.
-      trace("crash " + n.id + " right after voting for " + rd.hardState().getVote());
+      // Crash right after a synced write (a vote, or entries appended in a term the node voted in) was
+      // persisted and answered, and come back soon: what was acknowledged must survive, e.g. a lost vote
+      // would let the node vote twice in one term.
+      trace("crash " + n.id + " right after a synced write (vote for " + rd.hardState().getVote() + ")");
       crash(n);
       restartAt.put(n.id, now + 1 + rnd.nextInt(4 * STEPS_PER_TICK));
     }
@@ -670,7 +669,10 @@ final class SimCluster implements SimNode.Hooks {
       sb.append("  ").append(n.describe()).append('\n');
     }
     sb.append("  network: partition ").append(network.partition()).append(", ").append(network.inFlight())
-        .append(" messages in flight\n");
+        .append(" messages in flight; so far ").append(network.sent).append(" sent, ").append(network.dropped)
+        .append(" lost, ").append(network.duplicated).append(" duplicated, ").append(snapshotsSent)
+        .append(" snapshots sent; ").append(crashes).append(" crashes, ").append(proposalsDropped)
+        .append(" proposals dropped\n");
     return sb.toString();
   }
 }

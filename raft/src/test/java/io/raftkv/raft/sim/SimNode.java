@@ -145,10 +145,6 @@ final class SimNode {
     return raw;
   }
 
-  int incarnation() {
-    return incarnation;
-  }
-
   long appliedIndex() {
     return stateMachine.size();
   }

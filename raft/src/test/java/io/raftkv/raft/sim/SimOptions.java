@@ -17,8 +17,8 @@ record SimOptions(long seed, int clusterSize, boolean preVote, boolean checkQuor
    * ticks). Tuned so that the default 300 seeds take well under a minute and the soak profile's 5000
    * seeds about a quarter of an hour on two cores.
    */
-  static final int MIN_RANDOM_PHASE_TICKS = 3000;
-  static final int MAX_RANDOM_PHASE_TICKS = 9000;
+  static final int MIN_RANDOM_PHASE_TICKS = 5000;
+  static final int MAX_RANDOM_PHASE_TICKS = 15000;
 
   /**
    * The options of randomized run {@code seed}: even seeds run 3 nodes, odd seeds 5 nodes; PreVote and
@@ -35,7 +35,7 @@ record SimOptions(long seed, int clusterSize, boolean preVote, boolean checkQuor
     long[] msgSize = {0, 64, 512, 4096, 1024 * 1024};
     int ticks = MIN_RANDOM_PHASE_TICKS + r.nextInt(MAX_RANDOM_PHASE_TICKS - MIN_RANDOM_PHASE_TICKS + 1);
     return new SimOptions(seed, size, guarded, guarded, profile, ticks, 10, 1,
-        inflight[r.nextInt(inflight.length)], msgSize[r.nextInt(msgSize.length)], 4);
+        inflight[r.nextInt(inflight.length)], msgSize[r.nextInt(msgSize.length)], 12);
   }
 
   /** Fault-free options for scripted scenarios. */

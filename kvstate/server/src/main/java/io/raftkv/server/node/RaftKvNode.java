@@ -84,6 +84,18 @@ public final class RaftKvNode implements AutoCloseable {
   private long bytesSinceCompaction;
   private SnapshotDescriptor lastCapture;
   private boolean removed;
+  /** Readys handed to the persister and not yet advanced, oldest first. */
+  private final java.util.ArrayDeque<InFlightReady> inFlight = new java.util.ArrayDeque<>();
+  /** Writes each Ready's batch (fsync) off the raft loop, in order, so the loop keeps stepping meanwhile. */
+  private final java.util.concurrent.ExecutorService persister;
+  private volatile Throwable persistFailure;
+
+  /** A Ready on its way to disk, with what the loop knew when it took it. */
+  private record InFlightReady(Ready ready, boolean sentByLeader, SnapshotStore.StagedSnapshot snapshotData,
+      SnapshotDescriptor snapshotDescriptor) {}
+
+  /** At most this many Readys are being written at once; the next waits for the oldest. */
+  private static final int MAX_IN_FLIGHT_READYS = 4;
 
   private record PendingWrite(WriteRequest request, CompletableFuture<WriteResponse> future, long deadlineNanos,
       long[] position) {}
@@ -118,6 +130,11 @@ public final class RaftKvNode implements AutoCloseable {
       }
     }
     publishStatus();
+    this.persister = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "raftkv-persist-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
     this.loopThread = new Thread(this::runLoop, "raftkv-node-" + config.nodeId());
   }
 
@@ -407,8 +424,11 @@ public final class RaftKvNode implements AutoCloseable {
           }
           onTick();
         }
-        while (running && rawNode.hasReady()) {
-          handleReady(rawNode.ready());
+        if (persistFailure != null) {
+          throw new IllegalStateException("writing the raft log failed", persistFailure);
+        }
+        while (running && inFlight.size() < MAX_IN_FLIGHT_READYS && !snapshotInFlight() && rawNode.hasReady()) {
+          takeReady(rawNode.ready());
         }
         publishStatus();
       }
@@ -537,26 +557,77 @@ public final class RaftKvNode implements AutoCloseable {
     rawNode.readIndex(ctx);
   }
 
-  private void handleReady(Ready rd) {
+  private boolean snapshotInFlight() {
+    for (InFlightReady r : inFlight) {
+      if (r.snapshotData != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Starts handling a Ready: a leader sends its messages at once (its appends replicate while its own
+   * write runs, Raft thesis 10.2.1); the persister writes entries, hard state and any snapshot in one
+   * synced batch; the rest waits for {@link #onReadyPersisted}.
+   */
+  private void takeReady(Ready rd) {
     if (rd.softState() != null) {
       onSoftState(rd.softState().lead(), rd.softState().raftState());
     }
     boolean leader = role == StateType.LEADER;
     if (leader) {
-      send(rd.messages()); // the leader replicates while its own write runs (Raft thesis 10.2.1)
+      send(rd.messages());
     }
+    SnapshotStore.StagedSnapshot snapshotData = null;
+    SnapshotDescriptor descriptor = null;
+    ConfState snapshotConf = null;
     if (rd.snapshot().getMetadata().getIndex() > 0) {
-      installSnapshot(rd.snapshot());
+      long index = rd.snapshot().getMetadata().getIndex();
+      snapshotData = receivedSnapshots.remove(index);
+      if (snapshotData == null) {
+        throw new IllegalStateException("raft accepted snapshot " + index + " whose data was never received");
+      }
+      descriptor = descriptorOf(rd.snapshot());
+      snapshotConf = rd.snapshot().getMetadata().getConfState();
     }
-    try (WriteBatch batch = new WriteBatch()) {
-      peerStorage.stage(rd, batch);
-      engine.write(batch, rd.mustSync() || rd.snapshot().getMetadata().getIndex() > 0);
+    InFlightReady inflight = new InFlightReady(rd, leader, snapshotData, descriptor);
+    inFlight.addLast(inflight);
+    WriteBatch batch = new WriteBatch();
+    peerStorage.stage(rd, batch);
+    boolean sync = rd.mustSync() || snapshotData != null;
+    SnapshotStore.StagedSnapshot data = snapshotData;
+    SnapshotDescriptor desc = descriptor;
+    ConfState conf = snapshotConf;
+    persister.execute(() -> {
+      try (batch) {
+        if (data != null) {
+          snapshots.install(data, desc, conf); // the state first, then the raft log that follows it
+        }
+        engine.write(batch, sync);
+        mailbox.add(() -> onReadyPersisted(inflight));
+      } catch (RuntimeException | java.lang.Error e) {
+        persistFailure = e;
+        mailbox.add(() -> { });
+      }
+    });
+  }
+
+  /** The oldest in-flight Ready is on disk: answer for it, apply what it committed, and advance. */
+  private void onReadyPersisted(InFlightReady inflight) {
+    if (inFlight.peekFirst() != inflight) {
+      throw new IllegalStateException("Readys persisted out of order");
     }
+    inFlight.removeFirst();
+    Ready rd = inflight.ready;
     peerStorage.onPersisted(rd);
+    if (inflight.snapshotData != null) {
+      afterSnapshotInstalled(rd.snapshot(), inflight.snapshotDescriptor);
+    }
     for (Entry e : rd.entries()) {
       bytesSinceCompaction += e.getSerializedSize();
     }
-    if (!leader) {
+    if (!inflight.sentByLeader) {
       send(rd.messages()); // a follower answers only for what it has persisted
     }
     apply(rd.committedEntries());
@@ -776,14 +847,8 @@ public final class RaftKvNode implements AutoCloseable {
     }
   }
 
-  private void installSnapshot(Snapshot snapshot) {
-    long index = snapshot.getMetadata().getIndex();
-    SnapshotStore.StagedSnapshot staged = receivedSnapshots.remove(index);
-    if (staged == null) {
-      throw new IllegalStateException("raft accepted snapshot " + index + " whose data was never received");
-    }
-    SnapshotDescriptor descriptor = descriptorOf(snapshot);
-    snapshots.install(staged, descriptor, snapshot.getMetadata().getConfState());
+  /** The in-memory side of a snapshot install, once its data and raft state are on disk. */
+  private void afterSnapshotInstalled(Snapshot snapshot, SnapshotDescriptor descriptor) {
     stateMachine.reload();
     members.replaceAll(descriptor.getMembersList());
     for (Member m : descriptor.getMembersList()) {
@@ -793,7 +858,7 @@ public final class RaftKvNode implements AutoCloseable {
     }
     receivedSnapshots.values().forEach(SnapshotStore::discard);
     receivedSnapshots.clear();
-    LOG.info("node {}: installed snapshot at index {} term {}", config.nodeId(), index,
+    LOG.info("node {}: installed snapshot at index {} term {}", config.nodeId(), snapshot.getMetadata().getIndex(),
         snapshot.getMetadata().getTerm());
   }
 
@@ -829,6 +894,12 @@ public final class RaftKvNode implements AutoCloseable {
     loopThread.interrupt();
     try {
       loopThread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    persister.shutdown();
+    try {
+      persister.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

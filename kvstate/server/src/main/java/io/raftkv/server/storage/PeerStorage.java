@@ -38,6 +38,8 @@ public final class PeerStorage implements Storage {
   private ConfState confState;
   private TruncatedState truncated;
   private long lastIndex;
+  /** Last index of what has been staged for writing (ahead of lastIndex while writes are in flight). */
+  private long stagedLastIndex;
   /** Builds a snapshot of the state machine on demand; until one is set, snapshots are unavailable. */
   private Supplier<Snapshot> snapshotSource = () -> {
     throw new SnapshotTemporarilyUnavailableException("no snapshot source is attached yet");
@@ -51,6 +53,7 @@ public final class PeerStorage implements Storage {
     this.confState = readMeta(Keys.CONF_STATE, ConfState.parser(), ConfState.getDefaultInstance());
     this.truncated = readMeta(Keys.TRUNCATED_STATE, TruncatedState.parser(), TruncatedState.getDefaultInstance());
     this.lastIndex = loadLastIndex();
+    this.stagedLastIndex = lastIndex;
   }
 
   private <T extends com.google.protobuf.Message> T readMeta(byte[] key, com.google.protobuf.Parser<T> parser,
@@ -217,7 +220,7 @@ public final class PeerStorage implements Storage {
   /**
    * Adds the raft part of {@code ready} to {@code batch}: its entries (removing any older suffix they
    * replace), its hard state, and the log reset for an incoming snapshot. Call {@link #onPersisted} once the
-   * batch is written.
+   * batch is written. Readys are staged in order; several may be staged before the first is written.
    */
   public void stage(Ready ready, WriteBatch batch) {
     try {
@@ -236,11 +239,15 @@ public final class PeerStorage implements Storage {
           batch.put(logCf, Keys.u64(e.getIndex()), e.toByteArray());
         }
         long newLast = entries.get(entries.size() - 1).getIndex();
-        long previousLast = snapshot.getMetadata().getIndex() > 0 ? snapshot.getMetadata().getIndex() : lastIndex;
+        long previousLast = snapshot.getMetadata().getIndex() > 0 ? snapshot.getMetadata().getIndex()
+            : stagedLastIndex;
         if (newLast < previousLast) {
           // A new leader's entries replaced a longer uncommitted suffix: drop what is past them.
           batch.deleteRange(logCf, Keys.u64(newLast + 1), Keys.u64(previousLast + 1));
         }
+        stagedLastIndex = newLast;
+      } else if (snapshot.getMetadata().getIndex() > 0) {
+        stagedLastIndex = snapshot.getMetadata().getIndex();
       }
       if (!ready.hardState().equals(HardState.getDefaultInstance())) {
         batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, ready.hardState().toByteArray());
