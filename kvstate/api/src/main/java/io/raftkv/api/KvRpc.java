@@ -9,6 +9,9 @@ public final class KvRpc {
 
   public static final MethodDescriptor<WriteRequest, WriteResponse> WRITE =
       GrpcMethods.unary(SERVICE, "Write", WriteRequest.getDefaultInstance(), WriteResponse.getDefaultInstance());
+  public static final MethodDescriptor<WriteBatchRequest, WriteBatchResponse> WRITE_BATCH =
+      GrpcMethods.unary(SERVICE, "WriteBatch", WriteBatchRequest.getDefaultInstance(),
+          WriteBatchResponse.getDefaultInstance());
   public static final MethodDescriptor<GetRequest, GetResponse> GET =
       GrpcMethods.unary(SERVICE, "Get", GetRequest.getDefaultInstance(), GetResponse.getDefaultInstance());
   public static final MethodDescriptor<ScanRequest, ScanResponse> SCAN =
@@ -17,7 +20,7 @@ public final class KvRpc {
       GrpcMethods.unary(SERVICE, "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
-      .addMethod(WRITE).addMethod(GET).addMethod(SCAN).addMethod(STATUS).build();
+      .addMethod(WRITE).addMethod(WRITE_BATCH).addMethod(GET).addMethod(SCAN).addMethod(STATUS).build();
 
   private KvRpc() {}
 }

@@ -57,6 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     ThreadLocalRandom.current().nextBytes(value);
     ByteString payload = ByteString.copyFrom(value);
     List<String> rows = new ArrayList<>();
+    errorKinds.clear();
     try (RaftKvClient c = client.connect()) {
       for (int n : concurrency) {
         rows.add(run("write", n, runNanos, c, key -> c.put(key, payload)));
@@ -69,8 +70,15 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf("%-6s %11s %10s %10s %10s %10s %8s%n", "op", "concurrency", "ops/s", "p50 ms", "p99 ms",
         "p999 ms", "errors");
     rows.forEach(System.out::println);
+    if (!errorKinds.isEmpty()) {
+      System.out.println();
+      System.out.println("errors:");
+      errorKinds.forEach((kind, count) -> System.out.println("  " + count + " x " + kind));
+    }
     return ExitCodes.OK;
   }
+
+  private final java.util.Map<String, Integer> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
 
   private interface Operation {
     void run(ByteString key);
@@ -100,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
             done.incrementAndGet();
           } catch (RaftKvException e) {
             errors.incrementAndGet();
+            errorKinds.merge(e.code() + ": " + e.getMessage(), 1, Integer::sum);
           }
         }
         return Arrays.copyOf(latencies, count);

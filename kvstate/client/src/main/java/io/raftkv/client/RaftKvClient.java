@@ -129,7 +129,8 @@ public final class RaftKvClient implements AutoCloseable {
     try {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
           .addAllOps(ops);
-      return callLeader(KvRpc.WRITE, () -> request.setAcknowledgedSequence(acknowledged()).build());
+      return callLeader((target, deadlineNanos) -> batcher(target)
+          .write(request.setAcknowledgedSequence(acknowledged()).build(), deadlineNanos));
     } finally {
       inFlight.remove(sequence);
     }
@@ -198,18 +199,33 @@ public final class RaftKvClient implements AutoCloseable {
     Q get();
   }
 
+  /** One try against one node. */
+  private interface Attempt<R> {
+    R call(String target, long deadlineNanos);
+  }
+
+  private WriteBatcher batcher(String endpoint) {
+    return batchers.computeIfAbsent(endpoint, e -> new WriteBatcher(channel(e), e));
+  }
+
+  private final Map<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
+
+  private <Q, R> R callLeader(MethodDescriptor<Q, R> method, RequestSupplier<Q> request) {
+    return callLeader((target, deadlineNanos) -> callOnce(target, method, request.get(), deadlineNanos));
+  }
+
   /**
    * Calls the leader, following NOT_LEADER redirects and retrying retryable failures (unavailable node,
    * stale command, per-attempt timeout) with the same request until the deadline.
    */
-  private <Q, R> R callLeader(MethodDescriptor<Q, R> method, RequestSupplier<Q> request) {
+  private <R> R callLeader(Attempt<R> attempt) {
     long deadlineNanos = System.nanoTime() + deadline.toNanos();
     RaftKvException last = null;
-    int attempt = 0;
+    int tries = 0;
     while (System.nanoTime() < deadlineNanos) {
       String target = leaderAddress != null ? leaderAddress : nextEndpoint();
       try {
-        return callOnce(target, method, request.get(), Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
+        return attempt.call(target, Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
       } catch (RaftKvException e) {
         last = e;
         switch (e.code()) {
@@ -217,12 +233,12 @@ public final class RaftKvClient implements AutoCloseable {
             String hinted = e.leaderAddress().isEmpty() ? null : e.leaderAddress();
             leaderAddress = hinted;
             if (hinted == null) {
-              backoff(attempt++);
+              backoff(tries++);
             }
           }
           case UNAVAILABLE, TIMEOUT, STALE_COMMAND, UNKNOWN -> {
             leaderAddress = null;
-            backoff(attempt++);
+            backoff(tries++);
           }
           default -> throw e;
         }
@@ -266,9 +282,13 @@ public final class RaftKvClient implements AutoCloseable {
     }
   }
 
-  private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {
-    ManagedChannel channel = channels.computeIfAbsent(endpoint,
+  private ManagedChannel channel(String endpoint) {
+    return channels.computeIfAbsent(endpoint,
         e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).build());
+  }
+
+  private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {
+    ManagedChannel channel = channel(endpoint);
     try {
       return ClientCalls.blockingUnaryCall(channel, method,
           CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS),

@@ -596,6 +596,15 @@ public final class RaftKvNode implements AutoCloseable {
     WriteBatch batch = new WriteBatch();
     peerStorage.stage(rd, batch);
     boolean sync = rd.mustSync() || snapshotData != null;
+    if (snapshotData == null && inFlight.size() == 1) {
+      // Nothing else is being written: write here and go on at once. Handing the write to the persister
+      // only pays when it lets the loop work during another write's fsync.
+      try (batch) {
+        engine.write(batch, sync);
+      }
+      onReadyPersisted(inflight);
+      return;
+    }
     SnapshotStore.StagedSnapshot data = snapshotData;
     SnapshotDescriptor desc = descriptor;
     ConfState conf = snapshotConf;

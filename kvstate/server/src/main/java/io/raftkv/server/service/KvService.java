@@ -36,6 +36,7 @@ public final class KvService {
   public ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder(KvRpc.SERVICE_DESCRIPTOR)
         .addMethod(KvRpc.WRITE, ServerCalls.asyncUnaryCall(this::write))
+        .addMethod(KvRpc.WRITE_BATCH, ServerCalls.asyncUnaryCall(this::writeBatch))
         .addMethod(KvRpc.GET, ServerCalls.asyncUnaryCall(this::get))
         .addMethod(KvRpc.SCAN, ServerCalls.asyncUnaryCall(this::scan))
         .addMethod(KvRpc.STATUS, ServerCalls.asyncUnaryCall(this::status))
@@ -43,7 +44,30 @@ public final class KvService {
   }
 
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
-    Replies.reply(node.write(request), r -> r, observer, executor);
+    Replies.replyDirect(node.write(request), observer);
+  }
+
+  /** Most writes one batch call may carry. */
+  public static final int MAX_BATCH_REQUESTS = 4096;
+
+  private void writeBatch(io.raftkv.api.WriteBatchRequest batch,
+      StreamObserver<io.raftkv.api.WriteBatchResponse> observer) {
+    if (batch.getRequestsCount() > MAX_BATCH_REQUESTS) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "a write batch has " + batch.getRequestsCount()
+          + " requests; at most " + MAX_BATCH_REQUESTS + " are allowed");
+      return;
+    }
+    java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
+    for (WriteRequest request : batch.getRequestsList()) {
+      results.add(node.write(request).handle((response, failure) -> failure == null
+          ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
+          : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
+    }
+    Replies.reply(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {
+      io.raftkv.api.WriteBatchResponse.Builder out = io.raftkv.api.WriteBatchResponse.newBuilder();
+      results.forEach(r -> out.addResults(r.join()));
+      return out.build();
+    }, observer, executor);
   }
 
   private CompletableFuture<Long> barrier(ReadConsistency consistency) {

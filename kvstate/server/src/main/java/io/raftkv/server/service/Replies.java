@@ -37,6 +37,21 @@ final class Replies {
     }, executor);
   }
 
+  /**
+   * Replies with the value itself on the thread that completes the future (the raft loop): no mapping
+   * work runs there, and skipping a thread hand-off saves latency on every write.
+   */
+  static <T> void replyDirect(CompletableFuture<T> future, StreamObserver<T> observer) {
+    future.whenComplete((value, failure) -> {
+      if (failure != null) {
+        observer.onError(ErrorTrailers.toException(toError(failure)));
+      } else {
+        observer.onNext(value);
+        observer.onCompleted();
+      }
+    });
+  }
+
   static Error toError(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;

@@ -112,47 +112,77 @@ public final class KvStateMachine {
         .setAppliedTerm(batch.appliedTerm).build();
   }
 
+  /** Acknowledged spans up to this long are deleted key by key rather than with a range tombstone. */
+  private static final long POINT_DELETE_SPAN = 256;
+
+  /** Key of a client's session header in the sessions column family. */
+  static byte[] sessionKey(long clientId) {
+    byte[] key = new byte[9];
+    key[0] = 'h';
+    Keys.putU64(key, 1, clientId);
+    return key;
+  }
+
+  /** Key of one answer of a client; all answers of a client share the 9-byte prefix. */
+  static byte[] responseKey(long clientId, long sequence) {
+    byte[] key = new byte[17];
+    key[0] = 'r';
+    Keys.putU64(key, 1, clientId);
+    Keys.putU64(key, 9, sequence);
+    return key;
+  }
+
+  /** The first key after every answer of {@code clientId}. */
+  private static byte[] responsesEnd(long clientId) {
+    return clientId == -1L ? new byte[] {'s'} : responseKey(clientId + 1, 0);
+  }
+
   private WriteOutcome applyDeduplicated(ApplyBatch batch, long index, Command command) {
     long clientId = command.getClientId();
     if (clientId == 0) {
       return execute(batch, index, command.getOpsList());
     }
-    ClientSession session = loadSession(batch, clientId);
     long sequence = command.getSequence();
-    for (CachedResponse cached : session.getResponsesList()) {
-      if (cached.getSequence() == sequence) {
-        return WriteOutcome.succeeded(cached.getResponse()); // a retry: the first answer, not applied again
-      }
+    ClientSession session = loadSession(batch, clientId);
+    WriteResponse cached = loadResponse(batch, clientId, sequence);
+    if (cached != null) {
+      return WriteOutcome.succeeded(cached); // a retry: the first answer, not applied again
     }
     if (sequence <= session.getAcknowledgedSequence()) {
-      return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "request " + sequence + " of client "
-          + Long.toUnsignedString(clientId) + " is at or below its acknowledged sequence "
+      return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "request " + Long.toUnsignedString(sequence)
+          + " of client " + Long.toUnsignedString(clientId) + " is at or below its acknowledged sequence "
           + session.getAcknowledgedSequence() + ": it was answered before and its answer is forgotten");
     }
     WriteOutcome outcome = execute(batch, index, command.getOpsList());
-    ClientSession.Builder updated = session.toBuilder()
-        .setClientId(clientId)
-        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs()))
-        .setAcknowledgedSequence(Math.max(session.getAcknowledgedSequence(), command.getAcknowledgedSequence()))
-        .clearResponses();
-    List<CachedResponse> kept = new ArrayList<>();
-    for (CachedResponse cached : session.getResponsesList()) {
-      if (cached.getSequence() > updated.getAcknowledgedSequence()) {
-        kept.add(cached);
-      }
-    }
     if (outcome.response() != null) {
-      kept.add(CachedResponse.newBuilder().setSequence(sequence).setResponse(outcome.response()).build());
+      byte[] key = responseKey(clientId, sequence);
+      batch.responses.put(ByteString.copyFrom(key), outcome.response());
+      put(batch, sessionsCf, key, CachedResponse.newBuilder().setSequence(sequence)
+          .setResponse(outcome.response()).build().toByteArray());
     }
-    kept.sort((a, b) -> Long.compareUnsigned(a.getSequence(), b.getSequence()));
-    while (kept.size() > sessionPolicy.maxPendingResponses()) {
-      CachedResponse dropped = kept.remove(0);
-      updated.setAcknowledgedSequence(Math.max(updated.getAcknowledgedSequence(), dropped.getSequence()));
+    // Answers the client acknowledged are forgotten; so are those further than maxPendingResponses behind
+    // its newest request (a retry of one of them is refused, never applied twice).
+    long acknowledged = Math.max(session.getAcknowledgedSequence(),
+        Math.max(command.getAcknowledgedSequence(), sequence - sessionPolicy.maxPendingResponses()));
+    if (acknowledged > session.getAcknowledgedSequence()) {
+      long from = session.getAcknowledgedSequence() + 1;
+      if (acknowledged - from < POINT_DELETE_SPAN) {
+        // The usual case, a few answers acknowledged: point deletes. (A range tombstone per write would
+        // pile up and slow every later read of the column family.)
+        for (long seq = from; seq <= acknowledged; seq++) {
+          delete(batch, sessionsCf, responseKey(clientId, seq));
+        }
+      } else {
+        deleteRange(batch, responseKey(clientId, from),
+            acknowledged == Long.MAX_VALUE ? responsesEnd(clientId) : responseKey(clientId, acknowledged + 1));
+      }
+      batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId
+          && Keys.getU64(k.toByteArray(), 9) <= acknowledged);
     }
-    updated.addAllResponses(kept);
-    ClientSession next = updated.build();
+    ClientSession next = ClientSession.newBuilder().setClientId(clientId).setAcknowledgedSequence(acknowledged)
+        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs())).build();
     batch.sessions.put(clientId, next);
-    put(batch, sessionsCf, Keys.u64(clientId), next.toByteArray());
+    put(batch, sessionsCf, sessionKey(clientId), next.toByteArray());
     return outcome;
   }
 
@@ -161,7 +191,7 @@ public final class KvStateMachine {
     if (session != null) {
       return session;
     }
-    byte[] stored = engine.get(ColumnFamily.SESSIONS, Keys.u64(clientId));
+    byte[] stored = engine.get(ColumnFamily.SESSIONS, sessionKey(clientId));
     if (stored == null) {
       return ClientSession.getDefaultInstance();
     }
@@ -172,11 +202,31 @@ public final class KvStateMachine {
     }
   }
 
+  private WriteResponse loadResponse(ApplyBatch batch, long clientId, long sequence) {
+    byte[] key = responseKey(clientId, sequence);
+    WriteResponse inRound = batch.responses.get(ByteString.copyFrom(key));
+    if (inRound != null) {
+      return inRound;
+    }
+    byte[] stored = engine.get(ColumnFamily.SESSIONS, key);
+    if (stored == null) {
+      return null;
+    }
+    try {
+      return CachedResponse.parseFrom(stored).getResponse();
+    } catch (InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "cached answer of client " + clientId + " is corrupt", e);
+    }
+  }
+
   private void expireSessions(ApplyBatch batch, long nowMs) {
     long cutoff = nowMs - sessionPolicy.ttlMs();
-    try (RocksIterator it = engine.db().newIterator(sessionsCf)) {
+    try (Slice lower = new Slice(new byte[] {'h'});
+        Slice upper = new Slice(new byte[] {'i'});
+        ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+        RocksIterator it = engine.db().newIterator(sessionsCf, options)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        long clientId = Keys.u64(it.key());
+        long clientId = Keys.getU64(it.key(), 1);
         ClientSession session = batch.sessions.get(clientId);
         if (session == null) {
           try {
@@ -187,7 +237,9 @@ public final class KvStateMachine {
         }
         if (session.getLastActiveMs() < cutoff) {
           batch.sessions.remove(clientId);
-          delete(batch, sessionsCf, it.key());
+          delete(batch, sessionsCf, sessionKey(clientId));
+          deleteRange(batch, responseKey(clientId, 0), responsesEnd(clientId));
+          batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId);
         }
       }
     }
@@ -355,6 +407,14 @@ public final class KvStateMachine {
       batch.writeBatch().put(cf, key, value);
     } catch (RocksDBException e) {
       throw new StorageIoException("staging a write failed", e);
+    }
+  }
+
+  private void deleteRange(ApplyBatch batch, byte[] from, byte[] to) {
+    try {
+      batch.writeBatch().deleteRange(sessionsCf, from, to);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a range delete failed", e);
     }
   }
 

@@ -7,8 +7,9 @@ package io.raftkv.server.statemachine;
  * @param ttlMs a session idle (no write proposed) for longer than this is dropped; a client must not
  *     retry a write for longer than this
  * @param sweepEveryEntries sessions are swept when the applied index is a multiple of this
- * @param maxPendingResponses answers kept per client while it has not acknowledged them; beyond this the
- *     oldest are dropped (and a retry of one of them is refused, never applied twice)
+ * @param maxPendingResponses how far behind a client's newest request its unacknowledged answers are kept:
+ *     an answer more than this many sequences older is dropped (and a retry of it is refused, never
+ *     applied twice); it bounds the session of a client that never acknowledges
  */
 public record SessionPolicy(long ttlMs, long sweepEveryEntries, int maxPendingResponses) {
   /** Sessions live an hour after their last write; up to 1,024 unacknowledged answers each. */

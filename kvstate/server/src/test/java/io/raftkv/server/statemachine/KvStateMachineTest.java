@@ -169,10 +169,33 @@ class KvStateMachineTest {
     apply(8, 1, 0, 200_000, put("x", "1"));
     apply(8, 2, 0, 200_000, put("x", "2"));
     apply(8, 3, 0, 200_000, put("x", "3")); // index 4: sweep, client 7 idle for 199 s > 60 s
-    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS,
-        io.raftkv.server.storage.Keys.u64(7))).isNull();
-    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS,
-        io.raftkv.server.storage.Keys.u64(8))).isNotNull();
+    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(7))).isNull();
+    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.responseKey(7, 1))).isNull();
+    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(8))).isNotNull();
+  }
+
+  @Test
+  void acknowledgedAnswersAreForgottenAndOnlyUnacknowledgedOnesKept() {
+    apply(7, 1, 0, 1000, put("a", "1"));
+    apply(7, 2, 0, 1000, put("b", "1"));
+    apply(7, 3, 2, 1000, put("c", "1"));
+    var sessions = io.raftkv.server.storage.ColumnFamily.SESSIONS;
+    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 1))).isNull();
+    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 2))).isNull();
+    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 3))).isNotNull();
+  }
+
+  @Test
+  void answersFurtherThanTheWindowBehindTheNewestRequestAreRefusedNotReapplied() {
+    // The policy keeps 8 answers: request 10 pushes the acknowledged sequence to 2.
+    for (long seq = 1; seq <= 10; seq++) {
+      apply(7, seq, 0, 1000, put("k" + seq, "v"));
+    }
+    WriteOutcome replay = apply(7, 1, 0, 1000, put("k1", "again"));
+    assertThat(replay.error().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
+    assertThat(sm.get(b("k1")).getValue()).isEqualTo(b("v"));
+    WriteOutcome retry = apply(7, 9, 0, 1000, put("k9", "v"));
+    assertThat(retry.response().getIndex()).isEqualTo(9);
   }
 
   @Test
