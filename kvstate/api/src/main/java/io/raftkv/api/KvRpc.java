@@ -14,13 +14,16 @@ public final class KvRpc {
           WriteBatchResponse.getDefaultInstance());
   public static final MethodDescriptor<GetRequest, GetResponse> GET =
       GrpcMethods.unary(SERVICE, "Get", GetRequest.getDefaultInstance(), GetResponse.getDefaultInstance());
+  public static final MethodDescriptor<GetBatchRequest, GetBatchResponse> GET_BATCH =
+      GrpcMethods.unary(SERVICE, "GetBatch", GetBatchRequest.getDefaultInstance(),
+          GetBatchResponse.getDefaultInstance());
   public static final MethodDescriptor<ScanRequest, ScanResponse> SCAN =
       GrpcMethods.unary(SERVICE, "Scan", ScanRequest.getDefaultInstance(), ScanResponse.getDefaultInstance());
   public static final MethodDescriptor<StatusRequest, StatusResponse> STATUS =
       GrpcMethods.unary(SERVICE, "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
-      .addMethod(WRITE).addMethod(WRITE_BATCH).addMethod(GET).addMethod(SCAN).addMethod(STATUS).build();
+      .addMethod(WRITE).addMethod(WRITE_BATCH).addMethod(GET).addMethod(GET_BATCH).addMethod(SCAN).addMethod(STATUS).build();
 
   private KvRpc() {}
 }

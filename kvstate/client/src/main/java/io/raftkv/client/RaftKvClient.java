@@ -14,7 +14,13 @@ import io.raftkv.api.CasOp;
 import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Error;
 import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.GetBatchRequest;
+import io.raftkv.api.GetBatchResponse;
 import io.raftkv.api.GetRequest;
+import io.raftkv.api.GetResult;
+import io.raftkv.api.WriteBatchRequest;
+import io.raftkv.api.WriteBatchResponse;
+import io.raftkv.api.WriteResult;
 import io.raftkv.api.GetResponse;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.KvRpc;
@@ -129,8 +135,8 @@ public final class RaftKvClient implements AutoCloseable {
     try {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
           .addAllOps(ops);
-      return callLeader((target, deadlineNanos) -> batcher(target)
-          .write(request.setAcknowledgedSequence(acknowledged()).build(), deadlineNanos));
+      return callLeader((target, deadlineNanos) -> writeBatcher(target)
+          .call(request.setAcknowledgedSequence(acknowledged()).build(), deadlineNanos));
     } finally {
       inFlight.remove(sequence);
     }
@@ -147,9 +153,10 @@ public final class RaftKvClient implements AutoCloseable {
   /** The key's value and version, linearizably (or from any replica with SERIALIZABLE). */
   public Optional<KeyValue> get(ByteString key, ReadConsistency consistency) {
     GetRequest request = GetRequest.newBuilder().setKey(key).setConsistency(consistency).build();
+    // Concurrent gets travel together: one RPC, and one ReadIndex round for the linearizable ones.
     GetResponse response = consistency == ReadConsistency.SERIALIZABLE
         ? callAny(KvRpc.GET, request)
-        : callLeader(KvRpc.GET, () -> request);
+        : callLeader((target, deadlineNanos) -> getBatcher(target).call(request, deadlineNanos));
     return response.getFound() ? Optional.of(response.getKv()) : Optional.empty();
   }
 
@@ -204,11 +211,29 @@ public final class RaftKvClient implements AutoCloseable {
     R call(String target, long deadlineNanos);
   }
 
-  private WriteBatcher batcher(String endpoint) {
-    return batchers.computeIfAbsent(endpoint, e -> new WriteBatcher(channel(e), e));
+  private CallBatcher<WriteRequest, WriteResponse, WriteBatchRequest, WriteBatchResponse> writeBatcher(
+      String endpoint) {
+    return writeBatchers.computeIfAbsent(endpoint, e -> new CallBatcher<>(channel(e), e, KvRpc.WRITE_BATCH,
+        requests -> WriteBatchRequest.newBuilder().addAllRequests(requests).build(),
+        (response, i) -> {
+          WriteResult r = response.getResults(i);
+          return new CallBatcher.Outcome<>(r.hasResponse() ? r.getResponse() : null, r.hasError() ? r.getError() : null);
+        }));
   }
 
-  private final Map<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
+  private CallBatcher<GetRequest, GetResponse, GetBatchRequest, GetBatchResponse> getBatcher(String endpoint) {
+    return getBatchers.computeIfAbsent(endpoint, e -> new CallBatcher<>(channel(e), e, KvRpc.GET_BATCH,
+        requests -> GetBatchRequest.newBuilder().addAllRequests(requests).build(),
+        (response, i) -> {
+          GetResult r = response.getResults(i);
+          return new CallBatcher.Outcome<>(r.hasResponse() ? r.getResponse() : null, r.hasError() ? r.getError() : null);
+        }));
+  }
+
+  private final Map<String, CallBatcher<WriteRequest, WriteResponse, WriteBatchRequest, WriteBatchResponse>>
+      writeBatchers = new ConcurrentHashMap<>();
+  private final Map<String, CallBatcher<GetRequest, GetResponse, GetBatchRequest, GetBatchResponse>>
+      getBatchers = new ConcurrentHashMap<>();
 
   private <Q, R> R callLeader(MethodDescriptor<Q, R> method, RequestSupplier<Q> request) {
     return callLeader((target, deadlineNanos) -> callOnce(target, method, request.get(), deadlineNanos));

@@ -38,6 +38,7 @@ public final class KvService {
         .addMethod(KvRpc.WRITE, ServerCalls.asyncUnaryCall(this::write))
         .addMethod(KvRpc.WRITE_BATCH, ServerCalls.asyncUnaryCall(this::writeBatch))
         .addMethod(KvRpc.GET, ServerCalls.asyncUnaryCall(this::get))
+        .addMethod(KvRpc.GET_BATCH, ServerCalls.asyncUnaryCall(this::getBatch))
         .addMethod(KvRpc.SCAN, ServerCalls.asyncUnaryCall(this::scan))
         .addMethod(KvRpc.STATUS, ServerCalls.asyncUnaryCall(this::status))
         .build();
@@ -88,6 +89,37 @@ public final class KvService {
       GetResponse.Builder out = GetResponse.newBuilder().setReadIndex(readIndex);
       if (kv != null) {
         out.setFound(true).setKv(kv);
+      }
+      return out.build();
+    }, observer, executor);
+  }
+
+  private void getBatch(io.raftkv.api.GetBatchRequest batch, StreamObserver<io.raftkv.api.GetBatchResponse> observer) {
+    if (batch.getRequestsCount() > MAX_BATCH_REQUESTS) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "a get batch has " + batch.getRequestsCount()
+          + " requests; at most " + MAX_BATCH_REQUESTS + " are allowed");
+      return;
+    }
+    boolean linearizable = batch.getRequestsList().stream()
+        .anyMatch(r -> r.getConsistency() != ReadConsistency.SERIALIZABLE);
+    // One ReadIndex round confirms every read of the batch.
+    CompletableFuture<Long> barrier = linearizable ? node.readBarrier()
+        : CompletableFuture.completedFuture(node.appliedIndex());
+    Replies.reply(barrier, readIndex -> {
+      io.raftkv.api.GetBatchResponse.Builder out = io.raftkv.api.GetBatchResponse.newBuilder();
+      for (GetRequest request : batch.getRequestsList()) {
+        String problem = node.config().limits().keyViolation(request.getKey());
+        if (problem != null) {
+          out.addResults(io.raftkv.api.GetResult.newBuilder().setError(io.raftkv.api.Error.newBuilder()
+              .setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)));
+          continue;
+        }
+        KeyValue kv = node.get(request.getKey());
+        GetResponse.Builder r = GetResponse.newBuilder().setReadIndex(readIndex);
+        if (kv != null) {
+          r.setFound(true).setKv(kv);
+        }
+        out.addResults(io.raftkv.api.GetResult.newBuilder().setResponse(r));
       }
       return out.build();
     }, observer, executor);

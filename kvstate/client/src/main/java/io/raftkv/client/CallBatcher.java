@@ -2,16 +2,11 @@ package io.raftkv.client;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.Error;
 import io.raftkv.api.ErrorTrailers;
-import io.raftkv.api.KvRpc;
-import io.raftkv.api.WriteBatchRequest;
-import io.raftkv.api.WriteBatchResponse;
-import io.raftkv.api.WriteRequest;
-import io.raftkv.api.WriteResponse;
-import io.raftkv.api.WriteResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,26 +14,43 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * Coalesces concurrent writes to one node into WriteBatch calls: a write goes out at once when fewer than
- * {@link #MAX_IN_FLIGHT} calls are under way, else with the others that queue meanwhile. Each write keeps
- * its own request id and answer, so batching changes nothing but the number of RPCs.
+ * Coalesces concurrent calls to one node into batch calls (WriteBatch, GetBatch): a call goes out at once
+ * when fewer than {@link #MAX_IN_FLIGHT} batches are under way, else with the others that queue meanwhile.
+ * Each request keeps its own identity and answer, so batching changes nothing but the number of RPCs.
+ *
+ * @param <Q> one request
+ * @param <R> one answer
+ * @param <BQ> the batch request
+ * @param <BR> the batch response
  */
-final class WriteBatcher {
+final class CallBatcher<Q, R, BQ, BR> {
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 1024;
 
-  private record Pending(WriteRequest request, CompletableFuture<WriteResult> result, long deadlineNanos) {}
+  /** One answer from a batch response: the value, or the error the node gave for that request. */
+  record Outcome<R>(R value, Error error) {}
+
+  private record Pending<Q, R>(Q request, CompletableFuture<Outcome<R>> result, long deadlineNanos) {}
 
   private final ManagedChannel channel;
   private final String endpoint;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final MethodDescriptor<BQ, BR> method;
+  private final Function<List<Q>, BQ> batchOf;
+  private final BiFunction<BR, Integer, Outcome<R>> outcomeAt;
+  private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
 
-  WriteBatcher(ManagedChannel channel, String endpoint) {
+  CallBatcher(ManagedChannel channel, String endpoint, MethodDescriptor<BQ, BR> method,
+      Function<List<Q>, BQ> batchOf, BiFunction<BR, Integer, Outcome<R>> outcomeAt) {
     this.channel = channel;
     this.endpoint = endpoint;
+    this.method = method;
+    this.batchOf = batchOf;
+    this.outcomeAt = outcomeAt;
   }
 
   /**
@@ -46,15 +58,15 @@ final class WriteBatcher {
    *
    * @throws RaftKvException with the node's error for this request, or the call's failure
    */
-  WriteResponse write(WriteRequest request, long deadlineNanos) {
-    CompletableFuture<WriteResult> result = new CompletableFuture<>();
+  R call(Q request, long deadlineNanos) {
+    CompletableFuture<Outcome<R>> result = new CompletableFuture<>();
     synchronized (this) {
-      queue.addLast(new Pending(request, result, deadlineNanos));
+      queue.addLast(new Pending<>(request, result, deadlineNanos));
       sendWhileRoom();
     }
-    WriteResult r;
+    Outcome<R> outcome;
     try {
-      r = result.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      outcome = result.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new RaftKvException(Error.Code.TIMEOUT, "no answer from " + endpoint + " in time", e);
     } catch (InterruptedException e) {
@@ -65,37 +77,37 @@ final class WriteBatcher {
       throw new RaftKvException(error.getCode(), error.getMessage().isEmpty() ? error.getCode() + " from "
           + endpoint : error.getMessage(), e.getCause(), error.getLeaderAddress());
     }
-    if (r.hasError()) {
-      Error error = r.getError();
+    if (outcome.error() != null) {
+      Error error = outcome.error();
       throw new RaftKvException(error.getCode(), error.getMessage(), null, error.getLeaderAddress());
     }
-    return r.getResponse();
+    return outcome.value();
   }
 
-  /** Starts calls while fewer than MAX_IN_FLIGHT are under way (caller holds the lock). */
+  /** Starts batch calls while fewer than MAX_IN_FLIGHT are under way (caller holds the lock). */
   private void sendWhileRoom() {
     while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
-      List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+      List<Pending<Q, R>> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+      List<Q> requests = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
       long deadline = Long.MIN_VALUE;
-      WriteBatchRequest.Builder request = WriteBatchRequest.newBuilder();
       while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-        Pending p = queue.pollFirst();
+        Pending<Q, R> p = queue.pollFirst();
         batch.add(p);
-        request.addRequests(p.request);
+        requests.add(p.request);
         deadline = Math.max(deadline, p.deadlineNanos);
       }
       inFlight++;
       long timeout = Math.max(1, deadline - System.nanoTime());
-      ClientCalls.asyncUnaryCall(channel.newCall(KvRpc.WRITE_BATCH,
-          CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)), request.build(),
-          new StreamObserver<WriteBatchResponse>() {
+      ClientCalls.asyncUnaryCall(channel.newCall(method,
+          CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)), batchOf.apply(requests),
+          new StreamObserver<BR>() {
             @Override
-            public void onNext(WriteBatchResponse response) {
+            public void onNext(BR response) {
               for (int i = 0; i < batch.size(); i++) {
-                if (i < response.getResultsCount()) {
-                  batch.get(i).result.complete(response.getResults(i));
-                } else {
-                  batch.get(i).result.completeExceptionally(new IllegalStateException("missing result"));
+                try {
+                  batch.get(i).result.complete(outcomeAt.apply(response, i));
+                } catch (IndexOutOfBoundsException e) {
+                  batch.get(i).result.completeExceptionally(e);
                 }
               }
             }
