@@ -55,6 +55,7 @@ up() {
   RAFTKV_ENDPOINTS="$(endpoints)"
   "$raftkv" put quickstart-key "hello from raftkv" --timeout 30s >/dev/null
   echo "RaftKV is up: 3 nodes, logs and data in $home"
+  echo "wrote quickstart-key; reading it back (linearizable): $("$raftkv" get quickstart-key)"
   "$raftkv" status
   echo
   echo "try:  export RAFTKV_ENDPOINTS=$(endpoints)"
