@@ -78,6 +78,10 @@ public final class RaftKvNode implements AutoCloseable {
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
   private final TreeMap<Long, PendingConfChange> confChanges = new TreeMap<>();
   private final Map<Long, SnapshotStore.StagedSnapshot> receivedSnapshots = new HashMap<>();
+  /** Work to retry at the next tick (e.g. waiting for a leadership transfer to finish). */
+  private final List<Runnable> afterTick = new ArrayList<>();
+  /** Client addresses peers announced, to skip re-announcing them to the loop (any thread). */
+  private final Map<Long, Member> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
   private long readContextCounter;
   private long leaderId;
   private StateType role = StateType.FOLLOWER;
@@ -310,8 +314,6 @@ public final class RaftKvNode implements AutoCloseable {
     }
   }
 
-  private final List<Runnable> afterTick = new ArrayList<>();
-
   private void scheduleAfterTick(Runnable r) {
     afterTick.add(r);
   }
@@ -332,8 +334,6 @@ public final class RaftKvNode implements AutoCloseable {
       enqueue(() -> members.learnClientAddress(peer, clientAddress));
     }
   }
-
-  private final Map<Long, Member> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The transport could not deliver to {@code peer}. */
   public void reportUnreachable(long peer) {
