@@ -93,6 +93,8 @@ public final class RaftKvNode implements AutoCloseable {
   /** Writes each Ready's batch (fsync) off the raft loop, in order, so the loop keeps stepping meanwhile. */
   private final java.util.concurrent.ExecutorService persister;
   private volatile Throwable persistFailure;
+  /** A snapshot install waiting for the Readys before it to be applied. */
+  private Runnable deferredSnapshotInstall;
 
   /** A Ready on its way to disk, with what the loop knew when it took it. */
   private record InFlightReady(Ready ready, boolean sentByLeader, SnapshotStore.StagedSnapshot snapshotData,
@@ -608,7 +610,7 @@ public final class RaftKvNode implements AutoCloseable {
     SnapshotStore.StagedSnapshot data = snapshotData;
     SnapshotDescriptor desc = descriptor;
     ConfState conf = snapshotConf;
-    persister.execute(() -> {
+    Runnable job = () -> {
       try (batch) {
         if (data != null) {
           snapshots.install(data, desc, conf); // the state first, then the raft log that follows it
@@ -619,7 +621,14 @@ public final class RaftKvNode implements AutoCloseable {
         persistFailure = e;
         mailbox.add(() -> { });
       }
-    });
+    };
+    if (data != null && inFlight.size() > 1) {
+      // Earlier Readys may carry committed entries not applied yet: installing the snapshot's state now
+      // would let them apply on top of it. Install once they are done (no Ready is taken meanwhile).
+      deferredSnapshotInstall = job;
+      return;
+    }
+    persister.execute(job);
   }
 
   /** The oldest in-flight Ready is on disk: answer for it, apply what it committed, and advance. */
@@ -649,6 +658,10 @@ public final class RaftKvNode implements AutoCloseable {
     rawNode.advance(rd);
     completeReads();
     maybeCompactLog();
+    if (deferredSnapshotInstall != null && inFlight.size() == 1) {
+      persister.execute(deferredSnapshotInstall);
+      deferredSnapshotInstall = null;
+    }
   }
 
   private void onSoftState(long lead, StateType newRole) {
