@@ -294,7 +294,7 @@ public final class RaftKvClient implements AutoCloseable {
   }
 
   private String nextEndpoint() {
-    return endpoints.get((int) Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
+    return endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
   }
 
   private static void backoff(int attempt) {

@@ -81,7 +81,7 @@ public final class RaftKvNode implements AutoCloseable {
   /** Work to retry at the next tick (e.g. waiting for a leadership transfer to finish). */
   private final List<Runnable> afterTick = new ArrayList<>();
   /** Client addresses peers announced, to skip re-announcing them to the loop (any thread). */
-  private final Map<Long, Member> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, String> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
   private long readContextCounter;
   private long leaderId;
   private StateType role = StateType.FOLLOWER;
@@ -330,9 +330,7 @@ public final class RaftKvNode implements AutoCloseable {
     if (clientAddress.isEmpty()) {
       return;
     }
-    Member known = knownClientAddresses.get(peer);
-    if (known == null || !known.getClientAddress().equals(clientAddress)) {
-      knownClientAddresses.put(peer, Member.newBuilder().setId(peer).setClientAddress(clientAddress).build());
+    if (!clientAddress.equals(knownClientAddresses.put(peer, clientAddress))) {
       enqueue(() -> members.learnClientAddress(peer, clientAddress));
     }
   }
