@@ -283,10 +283,26 @@ public final class SnapshotStore implements AutoCloseable {
     if (apply.getAppliedIndex() <= lastLogIndex) {
       return false;
     }
+    // The hard state written with the snapshot was lost too: its commit index must cover the snapshot.
+    io.raftkv.raft.pb.HardState hardState = io.raftkv.raft.pb.HardState.getDefaultInstance();
+    byte[] storedHardState = engine.get(ColumnFamily.RAFT_META, Keys.HARD_STATE);
+    if (storedHardState != null) {
+      try {
+        hardState = io.raftkv.raft.pb.HardState.parseFrom(storedHardState);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new DataDirectoryException(engine.directory(), "hard state is corrupt", e);
+      }
+    }
+    io.raftkv.raft.pb.HardState.Builder repaired = hardState.toBuilder()
+        .setCommit(Math.max(hardState.getCommit(), apply.getAppliedIndex()));
+    if (apply.getAppliedTerm() > hardState.getTerm()) {
+      repaired.setTerm(apply.getAppliedTerm()).setVote(0); // no vote was cast in that term
+    }
     try (WriteBatch batch = new WriteBatch()) {
       batch.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(0), Keys.u64(Long.MAX_VALUE));
       batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE, TruncatedState.newBuilder()
           .setIndex(apply.getAppliedIndex()).setTerm(apply.getAppliedTerm()).build().toByteArray());
+      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, repaired.build().toByteArray());
       engine.write(batch, true);
     } catch (RocksDBException e) {
       throw new StorageIoException("finishing an interrupted snapshot install failed", e);

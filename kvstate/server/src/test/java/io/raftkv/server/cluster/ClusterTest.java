@@ -148,6 +148,31 @@ class ClusterTest {
   }
 
   @Test
+  void nodesRestartedAfterLogGcRebuildFromTheirStateAndTheLogAfterIt() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(40).logGcKeepEntries(3))) {
+      long leader = cluster.awaitLeader(ELECTION);
+      for (int i = 1; i <= 150; i++) {
+        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+      }
+      long compactedTo = cluster.server(leader).node().status().firstIndex() - 1;
+      assertThat(compactedTo).as("the log was compacted").isGreaterThan(100);
+      for (long id = 1; id <= 3; id++) {
+        cluster.stop(id);
+      }
+      for (long id = 1; id <= 3; id++) {
+        cluster.start(id, false);
+      }
+      long next = cluster.awaitLeader(ELECTION);
+      assertThat(cluster.server(next).node().status().firstIndex()).isGreaterThan(100);
+      for (int i = 1; i <= 150; i += 7) {
+        GetResponse r = cluster.call(next, KvRpc.GET, get("k" + i, ReadConsistency.LINEARIZABLE));
+        assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+      }
+      assertThat(cluster.call(next, KvRpc.WRITE, put(1, 151, "k151", "v151")).getApplied()).isTrue();
+    }
+  }
+
+  @Test
   void everyNodeRecoversItsStateAfterAFullRestart() throws Exception {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
       long leader = cluster.awaitLeader(ELECTION);
