@@ -1,0 +1,47 @@
+package io.raftkv.connect.config;
+
+import io.raftkv.client.RaftKvClient;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+
+/** The options every RaftKV connector (sink or source) needs to reach the cluster. */
+public final class RaftKvClusterConfig {
+  public static final String GROUP = "RaftKV cluster";
+
+  public static final String ENDPOINTS = "raftkv.endpoints";
+  private static final String ENDPOINTS_DOC = "Client addresses of RaftKV nodes, comma-separated host:port "
+      + "(e.g. 10.0.0.1:7001,10.0.0.2:7001). Any subset of the nodes will do: the client finds the leader.";
+
+  public static final String REQUEST_TIMEOUT_MS = "raftkv.request.timeout.ms";
+  public static final long REQUEST_TIMEOUT_MS_DEFAULT = 10_000;
+  private static final String REQUEST_TIMEOUT_MS_DOC = "How long one request to RaftKV may take, retries "
+      + "through a leader failover included. A write still unanswered then is handed back to Kafka Connect "
+      + "as a retriable error and redelivered (exactly once, see the stored offsets).";
+
+  private RaftKvClusterConfig() {}
+
+  /** Adds the cluster options to {@code def}, first in their group. */
+  public static ConfigDef define(ConfigDef def) {
+    return def
+        .define(ENDPOINTS, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new EndpointListValidator(),
+            ConfigDef.Importance.HIGH, ENDPOINTS_DOC, GROUP, 1, ConfigDef.Width.LONG, "RaftKV endpoints")
+        .define(REQUEST_TIMEOUT_MS, ConfigDef.Type.LONG, REQUEST_TIMEOUT_MS_DEFAULT,
+            ConfigDef.Range.between(100, 600_000), ConfigDef.Importance.MEDIUM, REQUEST_TIMEOUT_MS_DOC, GROUP, 2,
+            ConfigDef.Width.SHORT, "Request timeout (ms)");
+  }
+
+  public static List<String> endpoints(AbstractConfig config) {
+    return RaftKvClient.parseEndpoints(config.getString(ENDPOINTS));
+  }
+
+  public static Duration requestTimeout(AbstractConfig config) {
+    return Duration.ofMillis(config.getLong(REQUEST_TIMEOUT_MS));
+  }
+
+  /** A client for the configured cluster; the caller closes it. */
+  public static RaftKvClient connect(AbstractConfig config) {
+    return RaftKvClient.connect(endpoints(config), requestTimeout(config));
+  }
+}

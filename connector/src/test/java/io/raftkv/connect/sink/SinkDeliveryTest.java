@@ -1,0 +1,143 @@
+package io.raftkv.connect.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.api.KeyValue;
+import io.raftkv.connect.testing.SinkTestEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records flow from Kafka topics into a 3-node RaftKV cluster through a real Connect worker. */
+class SinkDeliveryTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir
+  static Path root;
+  static SinkTestEnvironment env;
+
+  @BeforeAll
+  static void start() {
+    env = SinkTestEnvironment.start(root, "sink-delivery");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  /** Waits until the sink stored, for each partition of {@code topic}, the offset of its last record. */
+  static void awaitAllWritten(String connector, String topic, int partitions) throws InterruptedException {
+    for (int p = 0; p < partitions; p++) {
+      long last = env.endOffset(topic, p) - 1;
+      String key = OffsetStore.NAMESPACE + connector + "/" + topic + "/" + p;
+      SinkTestEnvironment.await(WAIT, connector + " writing " + topic + "-" + p + " up to offset " + last,
+          () -> env.raftkv.get(key).map(OffsetStore::decode).orElse(-1L) == last);
+    }
+  }
+
+  @Test
+  void recordsProducedToATopicAppearInRaftKvUnderTheTopicPrefix() throws Exception {
+    env.connect.kafka().createTopic("orders", 2);
+    List<String[]> p0 = new ArrayList<>();
+    List<String[]> p1 = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      (i % 2 == 0 ? p0 : p1).add(new String[] {"order-" + i, "value-" + i});
+    }
+    env.produce("orders", 0, p0);
+    env.produce("orders", 1, p1);
+    env.startConnector("orders-sink", env.sinkConfig("orders"));
+    awaitAllWritten("orders-sink", "orders", 2);
+
+    List<KeyValue> stored = env.raftkv.scan("orders/");
+    assertThat(stored).hasSize(300);
+    for (int i = 0; i < 300; i++) {
+      assertThat(env.raftkv.getUtf8("orders/order-" + i)).isEqualTo("value-" + i);
+    }
+    assertThat(env.raftkv.get(OffsetStore.NAMESPACE + "orders-sink/orders/0").map(OffsetStore::decode))
+        .contains(149L);
+  }
+
+  @Test
+  void tombstoneDeletesTheKey() throws Exception {
+    env.connect.kafka().createTopic("carts", 1);
+    env.startConnector("carts-sink", env.sinkConfig("carts"));
+    env.produce("carts", 0, List.of(new String[] {"a", "1"}, new String[] {"b", "2"}));
+    awaitAllWritten("carts-sink", "carts", 1);
+    assertThat(env.raftkv.getUtf8("carts/a")).isEqualTo("1");
+
+    env.produce("carts", 0, List.of(new String[] {"a", null}, new String[] {"c", "3"}));
+    awaitAllWritten("carts-sink", "carts", 1);
+    assertThat(env.raftkv.get("carts/a")).isEmpty();
+    assertThat(env.raftkv.getUtf8("carts/b")).isEqualTo("2");
+    assertThat(env.raftkv.getUtf8("carts/c")).isEqualTo("3");
+  }
+
+  @Test
+  void structsMapsAndNumbersAreWrittenAsCompactJsonWithStableFieldOrder() throws Exception {
+    env.connect.kafka().createTopic("json", 1);
+    Map<String, String> config = env.sinkConfig("json");
+    config.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("key.converter.schemas.enable", "true");
+    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("value.converter.schemas.enable", "true");
+    env.startConnector("json-sink", config);
+    String structSchema = "{\"type\":\"struct\",\"fields\":[{\"field\":\"name\",\"type\":\"string\"},"
+        + "{\"field\":\"id\",\"type\":\"int32\"},{\"field\":\"tags\",\"type\":\"map\","
+        + "\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"boolean\"}}]}";
+    env.produce("json", 0, List.of(
+        new String[] {key("struct"), "{\"schema\":" + structSchema + ",\"payload\":{\"tags\":{\"z\":true,"
+            + "\"a\":false,\"m\":true},\"id\":7,\"name\":\"Ada\"}}"},
+        new String[] {key("map"), "{\"schema\":{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":"
+            + "{\"type\":\"int64\"}},\"payload\":{\"zeta\":1,\"alpha\":2,\"mid\":3}}"},
+        new String[] {key("list"), "{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"double\"}},"
+            + "\"payload\":[1.5, 2.0]}"},
+        new String[] {key("number"), "{\"schema\":{\"type\":\"int64\"},\"payload\":42}"},
+        new String[] {key("flag"), "{\"schema\":{\"type\":\"boolean\"},\"payload\":true}"},
+        new String[] {"{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"region\",\"type\":\"string\"},"
+            + "{\"field\":\"id\",\"type\":\"int32\"}]},\"payload\":{\"id\":3,\"region\":\"eu\"}}",
+            "{\"schema\":{\"type\":\"string\"},\"payload\":\"plain text\"}"}));
+    awaitAllWritten("json-sink", "json", 1);
+
+    // Struct fields keep their schema order; map keys are sorted.
+    assertThat(env.raftkv.getUtf8("json/struct")).isEqualTo("{\"name\":\"Ada\",\"id\":7,\"tags\":{\"a\":false,"
+        + "\"m\":true,\"z\":true}}");
+    assertThat(env.raftkv.getUtf8("json/map")).isEqualTo("{\"alpha\":2,\"mid\":3,\"zeta\":1}");
+    assertThat(env.raftkv.getUtf8("json/list")).isEqualTo("[1.5,2.0]");
+    assertThat(env.raftkv.getUtf8("json/number")).isEqualTo("42");
+    assertThat(env.raftkv.getUtf8("json/flag")).isEqualTo("true");
+    assertThat(env.raftkv.getUtf8("json/{\"region\":\"eu\",\"id\":3}")).isEqualTo("plain text");
+  }
+
+  private static String key(String s) {
+    return "{\"schema\":{\"type\":\"string\"},\"payload\":\"" + s + "\"}";
+  }
+
+  @Test
+  void eachTopicWritesUnderItsOwnPrefix() throws Exception {
+    for (String t : List.of("alpha", "beta", "gamma")) {
+      env.connect.kafka().createTopic(t, 1);
+      env.produce(t, 0, List.<String[]>of(new String[] {"k", "from-" + t}));
+    }
+    Map<String, String> config = env.sinkConfig("alpha", "beta", "gamma");
+    config.put("key.prefix", "tables/${topic}:");
+    config.put("key.prefix.overrides", "gamma=g/");
+    env.startConnector("prefix-sink", config);
+    for (String t : List.of("alpha", "beta", "gamma")) {
+      awaitAllWritten("prefix-sink", t, 1);
+    }
+    assertThat(env.raftkv.getUtf8("tables/alpha:k")).isEqualTo("from-alpha");
+    assertThat(env.raftkv.getUtf8("tables/beta:k")).isEqualTo("from-beta");
+    assertThat(env.raftkv.getUtf8("g/k")).isEqualTo("from-gamma");
+    assertThat(env.raftkv.get("tables/gamma:k")).isEqualTo(Optional.empty());
+  }
+}

@@ -1,0 +1,160 @@
+package io.raftkv.connect.testing;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.Member;
+import io.raftkv.api.ScanRequest;
+import io.raftkv.api.ScanResponse;
+import io.raftkv.client.RaftKvClient;
+import io.raftkv.raft.StateType;
+import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.service.RaftKvServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * A RaftKV cluster of real servers on loopback (real RocksDB, real gRPC) for the connector's tests, with a
+ * client to read what the sink wrote. Nodes can be stopped and restarted on their data.
+ */
+public final class RaftKvTestCluster implements AutoCloseable {
+  private final Path root;
+  private final Map<Long, Member> members = new TreeMap<>();
+  private final Map<Long, RaftKvServer> servers = new TreeMap<>();
+  private final RaftKvClient client;
+
+  private RaftKvTestCluster(Path root, int size) {
+    this.root = root;
+    for (long id = 1; id <= size; id++) {
+      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
+          .setClientAddress("127.0.0.1:" + freePort()).build());
+    }
+    for (long id = 1; id <= size; id++) {
+      start(id, true);
+    }
+    client = RaftKvClient.connect(RaftKvClient.parseEndpoints(endpoints()), Duration.ofSeconds(20));
+  }
+
+  /** Starts {@code size} founding nodes under {@code root} and waits for a leader. */
+  public static RaftKvTestCluster start(Path root, int size) {
+    RaftKvTestCluster cluster = new RaftKvTestCluster(root, size);
+    cluster.awaitLeader(Duration.ofSeconds(30));
+    return cluster;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void start(long id, boolean founding) {
+    Member m = members.get(id);
+    NodeConfig.Builder config = NodeConfig.builder().nodeId(id).clusterId("connect-test")
+        .dataDir(root.resolve("node-" + id)).tickInterval(Duration.ofMillis(20)).electionTicks(10)
+        .heartbeatTicks(1).requestTimeout(Duration.ofSeconds(5))
+        .peerAddress(m.getPeerAddress()).clientAddress(m.getClientAddress());
+    if (founding) {
+      config.initialMembers(members);
+    }
+    servers.put(id, RaftKvServer.start(config.build(), "127.0.0.1", port(m.getPeerAddress()),
+        port(m.getClientAddress())));
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+  }
+
+  /** The client addresses, comma-separated, as raftkv.endpoints wants them. */
+  public String endpoints() {
+    return members.values().stream().map(Member::getClientAddress).collect(Collectors.joining(","));
+  }
+
+  /** Stops a node as a crash would (its data stays for a restart). */
+  public void stop(long id) {
+    RaftKvServer server = servers.remove(id);
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  public void restart(long id) {
+    start(id, false);
+  }
+
+  /** Waits until a running node leads and every running node agrees; returns its id. */
+  public long awaitLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      long leader = 0;
+      for (RaftKvServer s : servers.values()) {
+        if (s.node().status().role() == StateType.LEADER) {
+          leader = s.node().id();
+        }
+      }
+      final long candidate = leader;
+      if (leader != 0 && servers.values().stream().allMatch(s -> s.node().status().leaderId() == candidate)) {
+        return leader;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for a leader", e);
+      }
+    }
+    throw new IllegalStateException("no leader within " + timeout);
+  }
+
+  public RaftKvClient client() {
+    return client;
+  }
+
+  /** The key's value and versions, read linearizably. */
+  public Optional<KeyValue> get(String key) {
+    return client.get(ByteString.copyFromUtf8(key));
+  }
+
+  /** The value of {@code key} as UTF-8, or null if absent (a JDK-only signature, for other class loaders). */
+  public String getUtf8(String key) {
+    return get(key).map(kv -> kv.getValue().toStringUtf8()).orElse(null);
+  }
+
+  /** Every key with {@code prefix}, in key order, read linearizably page by page. */
+  public List<KeyValue> scan(String prefix) {
+    List<KeyValue> out = new ArrayList<>();
+    ByteString start = ByteString.EMPTY;
+    ByteString p = ByteString.copyFromUtf8(prefix);
+    while (true) {
+      ScanRequest.Builder request = ScanRequest.newBuilder().setPrefix(p).setLimit(5000);
+      if (!start.isEmpty()) {
+        request.setStart(start);
+      }
+      ScanResponse page = client.scan(request.build());
+      out.addAll(page.getKvsList());
+      if (!page.getMore()) {
+        return out;
+      }
+      start = page.getNextStart();
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    for (long id : servers.keySet().toArray(new Long[0])) {
+      stop(id);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.raftkv.connect.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * One Kafka broker with one Connect worker (EmbeddedConnectCluster) and a 3-node RaftKV cluster, shared by
+ * the tests of one class; each test uses its own topics and connector names.
+ */
+public final class SinkTestEnvironment implements AutoCloseable {
+  public final RaftKvTestCluster raftkv;
+  public final EmbeddedConnectCluster connect;
+
+  private SinkTestEnvironment(RaftKvTestCluster raftkv, EmbeddedConnectCluster connect) {
+    this.raftkv = raftkv;
+    this.connect = connect;
+  }
+
+  public static SinkTestEnvironment start(Path root, String name) {
+    return start(root, name, Map.of());
+  }
+
+  /** Starts both clusters; {@code extraWorkerProps} are added to the worker's properties. */
+  public static SinkTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps) {
+    RaftKvTestCluster raftkv = RaftKvTestCluster.start(root.resolve("raftkv"), 3);
+    Map<String, String> workerProps = new HashMap<>();
+    // Commits of consumer offsets often, so the restart tests see both committed and uncommitted progress.
+    workerProps.put("offset.flush.interval.ms", "500");
+    workerProps.putAll(extraWorkerProps);
+    EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(1)
+        .numBrokers(1).workerProps(workerProps).build();
+    try {
+      connect.start();
+      connect.assertions().assertAtLeastNumWorkersAreUp(1, "the Connect worker did not start");
+    } catch (Exception | AssertionError e) {
+      raftkv.close();
+      connect.stop();
+      throw new IllegalStateException("test environment did not start", e);
+    }
+    return new SinkTestEnvironment(raftkv, connect);
+  }
+
+  /** A sink config reading {@code topics} as strings (key and value), writing to this RaftKV cluster. */
+  public Map<String, String> sinkConfig(String... topics) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", "io.raftkv.connect.sink.RaftKvSinkConnector");
+    config.put("tasks.max", "1");
+    config.put("topics", String.join(",", topics));
+    config.put("raftkv.endpoints", raftkv.endpoints());
+    config.put("raftkv.request.timeout.ms", "5000");
+    config.put("raftkv.retry.backoff.ms", "200");
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    return config;
+  }
+
+  public void startConnector(String name, Map<String, String> config) throws InterruptedException {
+    connect.configureConnector(name, config);
+    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "connector " + name + " did not start");
+  }
+
+  /** Produces (key, value) string pairs in order to one partition; a null value is a tombstone. */
+  public void produce(String topic, int partition, List<String[]> keyValues) {
+    try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+      for (String[] kv : keyValues) {
+        producer.send(new ProducerRecord<>(topic, partition, bytes(kv[0]), bytes(kv[1])));
+      }
+      producer.flush();
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The end offset of a partition (the offset of its next record). */
+  public long endOffset(String topic, int partition) {
+    try {
+      return connect.kafka().endOffset(new org.apache.kafka.common.TopicPartition(topic, partition));
+    } catch (TimeoutException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public ConnectorStateInfo.TaskState task(String connector) {
+    return connect.connectorStatus(connector).tasks().get(0);
+  }
+
+  /** Waits for {@code condition}, failing with {@code what} after {@code timeout}. */
+  public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connect.stop();
+    } finally {
+      raftkv.close();
+    }
+  }
+}
