@@ -6,17 +6,23 @@ import io.raftkv.api.KeyValue;
 import io.raftkv.connect.testing.SinkTestEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Records flow from Kafka topics into a 3-node RaftKV cluster through a real Connect worker. */
-class SinkDeliveryTest {
+/**
+ * Records flow from Kafka topics into a 3-node RaftKV cluster through a real Connect worker, and the
+ * worker's REST validate endpoint explains bad configs.
+ */
+class SinkConnectorTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir
@@ -139,5 +145,80 @@ class SinkDeliveryTest {
     assertThat(env.raftkv.getUtf8("tables/beta:k")).isEqualTo("from-beta");
     assertThat(env.raftkv.getUtf8("g/k")).isEqualTo("from-gamma");
     assertThat(env.raftkv.get("tables/gamma:k")).isEqualTo(Optional.empty());
+  }
+
+  /** One bad config: the options changed from a good one, the option that must get the error, and its words. */
+  record BadConfig(Map<String, String> changes, String option, String message) {}
+
+  private static String unusedAddress() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return "127.0.0.1:" + s.getLocalPort();
+    }
+  }
+
+  @Test
+  void restValidateNamesEachBadOptionItsValueAndWhatIsAllowed() throws Exception {
+    String unreachable = unusedAddress();
+    List<BadConfig> table = List.of(
+        new BadConfig(Map.of("raftkv.endpoints", "localhost"), "raftkv.endpoints",
+            "'localhost' is not an address: expected host:port"),
+        new BadConfig(Map.of("raftkv.endpoints", "127.0.0.1:7001,h:99999"), "raftkv.endpoints",
+            "'h:99999' has port 99999: expected 1-65535"),
+        new BadConfig(Map.of("raftkv.endpoints", " , "), "raftkv.endpoints", "no address given"),
+        new BadConfig(Map.of("raftkv.endpoints", unreachable), "raftkv.endpoints",
+            "no RaftKV node answered within 5000 ms at " + unreachable),
+        new BadConfig(Map.of("raftkv.request.timeout.ms", "5"), "raftkv.request.timeout.ms",
+            "Value must be at least 100"),
+        new BadConfig(Map.of("raftkv.request.timeout.ms", "soon"), "raftkv.request.timeout.ms",
+            "Invalid value soon for configuration raftkv.request.timeout.ms"),
+        new BadConfig(Map.of("key.prefix", "${table}/"), "key.prefix",
+            "'${table}/' has a placeholder other than ${topic}"),
+        new BadConfig(Map.of("key.prefix", "__raftkv/mine/"), "key.prefix",
+            "starts with __raftkv/, which is reserved"),
+        new BadConfig(Map.of("key.prefix.overrides", "a"), "key.prefix.overrides",
+            "entry 'a' has no '=': expected topic=prefix"),
+        new BadConfig(Map.of("key.prefix.overrides", "a=x/,a=y/"), "key.prefix.overrides",
+            "topic 'a' is listed twice"),
+        new BadConfig(Map.of("key.prefix.overrides", "c=x/"), "key.prefix.overrides",
+            "names topic 'c', which is not in topics [a, b]"),
+        new BadConfig(Map.of("key.prefix", "all/"), "key.prefix",
+            "topics 'a' and 'b' get prefixes 'all/' and 'all/', so their keys could mix"),
+        new BadConfig(Map.of("key.prefix.overrides", "b=a/x"), "key.prefix.overrides",
+            "topics 'a' and 'b' get prefixes 'a/' and 'a/x', so their keys could mix"),
+        new BadConfig(Map.of("raftkv.write.max.bytes", "100000"), "raftkv.write.max.bytes",
+            "raftkv.write.max.bytes=100000 cannot hold one record with the longest key"),
+        new BadConfig(Map.of("raftkv.write.max.ops", "1"), "raftkv.write.max.ops", "Value must be at least 2"));
+
+    Map<String, String> good = env.sinkConfig("a", "b");
+    good.put("name", "validated-sink");
+    assertThat(errors(good)).as("a good config").isEmpty();
+    for (BadConfig bad : table) {
+      Map<String, String> config = new java.util.HashMap<>(good);
+      config.putAll(bad.changes());
+      Map<String, List<String>> errors = errors(config);
+      assertThat(errors).as("errors for %s", bad.changes()).containsOnlyKeys(bad.option());
+      assertThat(errors.get(bad.option())).as("errors for %s", bad.changes())
+          .anySatisfy(m -> assertThat(m).contains(bad.message()));
+    }
+
+    Map<String, String> regex = new java.util.HashMap<>(good);
+    regex.remove("topics");
+    regex.put("topics.regex", "events-.*");
+    regex.put("key.prefix", "events/");
+    assertThat(errors(regex).get("key.prefix")).singleElement().asString()
+        .contains("gives every topic matching topics.regex the same prefix");
+  }
+
+  /** The options with errors and their messages, as the worker's REST validate endpoint answers. */
+  private static Map<String, List<String>> errors(Map<String, String> config) {
+    ConfigInfos infos = env.connect.validateConnectorConfig("RaftKvSinkConnector", config);
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (ConfigInfo info : infos.configs()) {
+      if (!info.configValue().errors().isEmpty()) {
+        out.put(info.configValue().name(), info.configValue().errors());
+      }
+    }
+    assertThat(infos.errorCount()).isEqualTo(out.values().stream().mapToInt(List::size).sum());
+    return out;
   }
 }
