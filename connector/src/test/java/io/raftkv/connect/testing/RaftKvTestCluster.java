@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +30,8 @@ public final class RaftKvTestCluster implements AutoCloseable {
   private final Path root;
   private final Map<Long, Member> members = new TreeMap<>();
   private final Map<Long, RaftKvServer> servers = new TreeMap<>();
+  /** Nodes being stopped: a server's close waits for its peers' streams to end, which takes seconds. */
+  private final Map<Long, CompletableFuture<Void>> stopping = new TreeMap<>();
   private final RaftKvClient client;
 
   private RaftKvTestCluster(Path root, int size) {
@@ -81,16 +84,28 @@ public final class RaftKvTestCluster implements AutoCloseable {
     return members.values().stream().map(Member::getClientAddress).collect(Collectors.joining(","));
   }
 
-  /** Stops a node as a crash would (its data stays for a restart). */
+  /**
+   * Stops a node as a crash would (its data stays for a restart): it stops serving at once; the rest of its
+   * shutdown goes on in the background.
+   */
   public void stop(long id) {
     RaftKvServer server = servers.remove(id);
     if (server != null) {
-      server.close();
+      stopping.put(id, CompletableFuture.runAsync(server::close));
     }
   }
 
+  /** Starts a stopped node again on its data. */
   public void restart(long id) {
+    awaitStopped(id);
     start(id, false);
+  }
+
+  private void awaitStopped(long id) {
+    CompletableFuture<Void> stop = stopping.remove(id);
+    if (stop != null) {
+      stop.join();
+    }
   }
 
   /** Waits until a running node leads and every running node agrees; returns its id. */
@@ -155,6 +170,9 @@ public final class RaftKvTestCluster implements AutoCloseable {
     client.close();
     for (long id : servers.keySet().toArray(new Long[0])) {
       stop(id);
+    }
+    for (long id : stopping.keySet().toArray(new Long[0])) {
+      awaitStopped(id);
     }
   }
 }
