@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sink throughput, exactly once, into a 3-node RaftKV cluster: records of 1 KiB already in the topic, one
  * task, timed from the connector's creation until every partition's stored offset reaches its end. Run with
- * {@code mvn -B -pl connector -am verify -Pbench} ({@code -Draftkv.bench.records=N} to change the count);
+ * {@code mvn -B -pl connector -am verify -Pbench -Dtest=SinkThroughputBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Draftkv.bench.records=N}, {@code -Draftkv.bench.tasks=N});
  * it prints the figures and is not part of the default build.
  */
 class SinkThroughputBenchmark {
@@ -29,6 +30,7 @@ class SinkThroughputBenchmark {
   @Test
   void sinkThroughputOfOneKibRecordsExactlyOnce() throws Exception {
     int records = Integer.getInteger("raftkv.bench.records", 100_000);
+    int tasks = Integer.getInteger("raftkv.bench.tasks", 1);
     try (SinkTestEnvironment env = SinkTestEnvironment.start(root, "sink-bench",
         Map.of("connector.client.config.override.policy", "All"))) {
       env.connect.kafka().createTopic("bench", PARTITIONS);
@@ -53,6 +55,7 @@ class SinkThroughputBenchmark {
       config.put("consumer.override.max.partition.fetch.bytes", String.valueOf(8 << 20));
       config.put("consumer.override.fetch.max.bytes", String.valueOf(32 << 20));
       config.put("raftkv.request.timeout.ms", "30000");
+      config.put("tasks.max", String.valueOf(tasks));
       long start = System.nanoTime();
       env.connect.configureConnector("bench-sink", config);
       long lastReport = start;
@@ -75,8 +78,8 @@ class SinkThroughputBenchmark {
         if (done) {
           double seconds = (now - start) / 1e9;
           System.out.printf("SINK THROUGHPUT: %,d records of %d bytes in %.2f s = %,.0f records/s (%.1f MiB/s), "
-              + "exactly once, 3-node RaftKV, 1 task, connector start included%n", records, VALUE_BYTES, seconds,
-              records / seconds, records * (double) VALUE_BYTES / (1 << 20) / seconds);
+              + "exactly once, 3-node RaftKV, %d task(s), connector start included%n", records, VALUE_BYTES, seconds,
+              records / seconds, records * (double) VALUE_BYTES / (1 << 20) / seconds, tasks);
           double steady = (now - firstWrite) / 1e9;
           System.out.printf("SINK THROUGHPUT after the first write: %,d records in %.2f s = %,.0f records/s%n",
               records - writtenAtFirst, steady, (records - writtenAtFirst) / steady);
