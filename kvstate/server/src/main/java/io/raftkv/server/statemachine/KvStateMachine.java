@@ -41,6 +41,10 @@ public final class KvStateMachine {
   private final KvLimits limits;
   private final SessionPolicy sessionPolicy;
   private volatile ApplyState applyState;
+  /** Session headers kept in memory: far more clients than a cluster serves at once. */
+  static final int CACHED_SESSIONS = 65_536;
+  /** Session headers as stored, so applying a write does not read RocksDB for them (raft loop only). */
+  private final SessionCache sessionCache;
 
   public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
     this.engine = engine;
@@ -48,11 +52,13 @@ public final class KvStateMachine {
     this.sessionsCf = engine.handle(ColumnFamily.SESSIONS);
     this.limits = limits;
     this.sessionPolicy = sessionPolicy;
+    this.sessionCache = new SessionCache(CACHED_SESSIONS);
     reload();
   }
 
   /** Re-reads the apply state from disk, after a snapshot replaced the state underneath. */
   public void reload() {
+    sessionCache.clear();
     byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
     try {
       this.applyState = stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);
@@ -100,14 +106,18 @@ public final class KvStateMachine {
     batch.appliedTerm = term;
   }
 
-  /** Stages the apply state into the batch; call just before writing it. */
+  /** Stages the round's session headers and apply state into the batch; call just before writing it. */
   public void seal(ApplyBatch batch) {
+    // One header write per client per round, however many of its requests the round applied.
+    batch.sessions.forEach((clientId, session) -> put(batch, sessionsCf, sessionKey(clientId), session.toByteArray()));
     put(batch, engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
         .setAppliedIndex(batch.appliedIndex).setAppliedTerm(batch.appliedTerm).build().toByteArray());
   }
 
   /** Publishes the round's apply state once its batch is written. */
   public void onWritten(ApplyBatch batch) {
+    batch.expiredSessions.forEach(sessionCache::remove);
+    batch.sessions.forEach(sessionCache::put);
     applyState = ApplyState.newBuilder().setAppliedIndex(batch.appliedIndex)
         .setAppliedTerm(batch.appliedTerm).build();
   }
@@ -144,7 +154,9 @@ public final class KvStateMachine {
     }
     long sequence = command.getSequence();
     ClientSession session = loadSession(batch, clientId);
-    WriteResponse cached = loadResponse(batch, clientId, sequence);
+    // Above the highest applied sequence a request is new: no answer can be stored for it.
+    boolean mayBeRetry = !session.hasHighestSequence() || sequence <= session.getHighestSequence();
+    WriteResponse cached = mayBeRetry ? loadResponse(batch, clientId, sequence) : null;
     if (cached != null) {
       return WriteOutcome.succeeded(cached); // a retry: the first answer, not applied again
     }
@@ -170,24 +182,36 @@ public final class KvStateMachine {
         // The usual case, a few answers acknowledged: point deletes. (A range tombstone per write would
         // pile up and slow every later read of the column family.)
         for (long seq = from; seq <= acknowledged; seq++) {
-          delete(batch, sessionsCf, responseKey(clientId, seq));
+          byte[] key = responseKey(clientId, seq);
+          delete(batch, sessionsCf, key);
+          batch.responses.remove(ByteString.copyFrom(key));
         }
       } else {
         deleteRange(batch, responseKey(clientId, from),
             acknowledged == Long.MAX_VALUE ? responsesEnd(clientId) : responseKey(clientId, acknowledged + 1));
+        batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId
+            && Keys.getU64(k.toByteArray(), 9) <= acknowledged);
       }
-      batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId
-          && Keys.getU64(k.toByteArray(), 9) <= acknowledged);
     }
-    ClientSession next = ClientSession.newBuilder().setClientId(clientId).setAcknowledgedSequence(acknowledged)
-        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs())).build();
-    batch.sessions.put(clientId, next);
-    put(batch, sessionsCf, sessionKey(clientId), next.toByteArray());
+    ClientSession.Builder next = ClientSession.newBuilder().setClientId(clientId)
+        .setAcknowledgedSequence(acknowledged)
+        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs()));
+    if (session.hasHighestSequence() || session.getLastActiveMs() == 0) {
+      next.setHighestSequence(Math.max(session.getHighestSequence(), sequence));
+    } // else: a session written before the field existed may hold unseen higher answers; keep looking up
+    batch.sessions.put(clientId, next.build());
     return outcome;
   }
 
   private ClientSession loadSession(ApplyBatch batch, long clientId) {
     ClientSession session = batch.sessions.get(clientId);
+    if (session != null) {
+      return session;
+    }
+    if (batch.expiredSessions.contains(clientId)) {
+      return ClientSession.getDefaultInstance();
+    }
+    session = sessionCache.get(clientId);
     if (session != null) {
       return session;
     }
@@ -237,6 +261,7 @@ public final class KvStateMachine {
         }
         if (session.getLastActiveMs() < cutoff) {
           batch.sessions.remove(clientId);
+          batch.expiredSessions.add(clientId);
           delete(batch, sessionsCf, sessionKey(clientId));
           deleteRange(batch, responseKey(clientId, 0), responsesEnd(clientId));
           batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId);
