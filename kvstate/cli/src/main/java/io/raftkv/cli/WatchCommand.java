@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = {"Print the change feed: one line per change, stored ones first, then live ones as they"
         + " apply, until interrupted (or --count).",
-        "Line format: INDEX.SUB OP KEY [before=VALUE@VERSION] [after=VALUE@VERSION]"})
+        "Line format: INDEX.SUB OP KEY [before=VALUE@VERSION] [after=VALUE@VERSION]; keys and values that"
+            + " are not printable text show as hex (0x...)."})
 final class WatchCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client;
@@ -73,7 +74,7 @@ final class WatchCommand implements Callable<Integer> {
 
   static String format(ChangeEvent event) {
     StringBuilder line = new StringBuilder().append(event.getIndex()).append('.').append(event.getSubSequence())
-        .append(' ').append(event.getOp()).append(' ').append(Bytes.text(event.getKey()));
+        .append(' ').append(event.getOp()).append(' ').append(Bytes.display(event.getKey()));
     if (event.hasBefore()) {
       line.append(" before=").append(describe(event.getBefore()));
     }
@@ -84,6 +85,6 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   private static String describe(KeyValue kv) {
-    return Bytes.text(kv.getValue()) + "@" + kv.getVersion();
+    return Bytes.display(kv.getValue()) + "@" + kv.getVersion();
   }
 }
