@@ -29,8 +29,7 @@ public final class RaftKvSinkConfig extends AbstractConfig {
 
   public static final String WRITE_MAX_BYTES = "raftkv.write.max.bytes";
   private static final String WRITE_MAX_BYTES_DOC = "Largest RaftKV write request in bytes: a larger batch of "
-      + "records is split. At most what the server accepts: its write limit is 8 MiB but its gRPC endpoint takes "
-      + "messages up to 4 MiB, hence the default.";
+      + "records is split. At most the server's limit (8 MiB by default).";
 
   public static final String KEY_MAX_BYTES = "raftkv.key.max.bytes";
   private static final String KEY_MAX_BYTES_DOC = "Longest RaftKV key in bytes, prefix included; a record "

@@ -10,12 +10,8 @@ package io.raftkv.connect.config;
  * @param maxWriteBytes largest write request
  */
 public record WriteLimits(int maxKeyBytes, int maxValueBytes, int maxOpsPerWrite, int maxWriteBytes) {
-  /**
-   * What a RaftKV server accepts by default: KvLimits.DEFAULT (4 KiB keys, 1 MiB values, 10,000 operations
-   * and 8 MiB per write), except that its client gRPC endpoint refuses any message over gRPC's default
-   * 4 MiB (RESOURCE_EXHAUSTED), so writes stay a little under 4 MiB.
-   */
-  public static final WriteLimits SERVER_DEFAULTS = new WriteLimits(4096, 1 << 20, 10_000, (4 << 20) - (16 << 10));
+  /** The server's defaults (KvLimits.DEFAULT): 4 KiB keys, 1 MiB values, 10,000 operations and 8 MiB per write. */
+  public static final WriteLimits SERVER_DEFAULTS = new WriteLimits(4096, 1 << 20, 10_000, 8 << 20);
 
   /** Bytes of a write request besides its operations' keys and values, with room to spare. */
   public static final int REQUEST_OVERHEAD_BYTES = 64;

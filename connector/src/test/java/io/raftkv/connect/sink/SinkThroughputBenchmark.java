@@ -39,19 +39,32 @@ class SinkThroughputBenchmark {
       long producing = System.nanoTime();
       try (KafkaProducer<byte[], byte[]> producer = env.connect.kafka().createProducer(
           Map.of("linger.ms", 20, "batch.size", 1 << 20))) {
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (int i = 0; i < records; i++) {
           producer.send(new ProducerRecord<>("bench", i % PARTITIONS, ("key-" + i).getBytes(StandardCharsets.UTF_8),
-              value));
+              value), (metadata, e) -> {
+                if (e != null) {
+                  failure.compareAndSet(null, e);
+                }
+              });
         }
         producer.flush();
+        if (failure.get() != null) {
+          throw new IllegalStateException("producing the benchmark's records failed", failure.get());
+        }
       }
+      long inTopic = 0;
+      for (int p = 0; p < PARTITIONS; p++) {
+        inTopic += env.endOffset("bench", p);
+      }
+      assertThat(inTopic).as("records in the topic").isEqualTo(records);
       System.out.printf("produced %,d records of %d bytes in %.1f s%n", records, VALUE_BYTES,
           (System.nanoTime() - producing) / 1e9);
 
       Map<String, String> config = env.sinkConfig("bench");
       config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-      // About one 4 MiB write per poll.
-      config.put("consumer.override.max.poll.records", "3800");
+      // About one 8 MiB write (the request limit) per poll.
+      config.put("consumer.override.max.poll.records", "7800");
       config.put("consumer.override.max.partition.fetch.bytes", String.valueOf(8 << 20));
       config.put("consumer.override.fetch.max.bytes", String.valueOf(32 << 20));
       config.put("raftkv.request.timeout.ms", "30000");
