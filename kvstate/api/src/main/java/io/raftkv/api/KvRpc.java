@@ -3,7 +3,7 @@ package io.raftkv.api;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 
-/** The client-facing KV service: writes, reads, scans and node status. */
+/** The client-facing KV service: writes, reads, scans, the change feed and node status. */
 public final class KvRpc {
   public static final String SERVICE = "raftkv.api.Kv";
 
@@ -22,8 +22,13 @@ public final class KvRpc {
   public static final MethodDescriptor<StatusRequest, StatusResponse> STATUS =
       GrpcMethods.unary(SERVICE, "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
+  public static final MethodDescriptor<WatchRequest, WatchResponse> WATCH =
+      GrpcMethods.serverStreaming(SERVICE, "Watch", WatchRequest.getDefaultInstance(),
+          WatchResponse.getDefaultInstance());
+
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
-      .addMethod(WRITE).addMethod(WRITE_BATCH).addMethod(GET).addMethod(GET_BATCH).addMethod(SCAN).addMethod(STATUS).build();
+      .addMethod(WRITE).addMethod(WRITE_BATCH).addMethod(GET).addMethod(GET_BATCH).addMethod(SCAN).addMethod(STATUS)
+      .addMethod(WATCH).build();
 
   private KvRpc() {}
 }

@@ -42,9 +42,14 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-reads", description = "Skip the read runs.")
   boolean noReads;
 
+  @Option(names = "--warmup", defaultValue = "3s",
+      description = "Unreported load first, so the JVMs' compilers have done their work (default: ${DEFAULT-VALUE}; 0s: none).")
+  String warmup;
+
   @Override
   public Integer call() throws Exception {
     long runNanos = Durations.parse("--duration", duration).toNanos();
+    long warmupNanos = Durations.parseOrZero("--warmup", warmup).toNanos();
     if (valueSize < 0 || keys < 1) {
       throw new IllegalArgumentException("--value-size must be 0 or more and --keys at least 1");
     }
@@ -59,6 +64,15 @@ final class BenchCommand implements Callable<Integer> {
     List<String> rows = new ArrayList<>();
     errorKinds.clear();
     try (RaftKvClient c = client.connect()) {
+      if (warmupNanos > 0) {
+        int most = Arrays.stream(concurrency).max().orElse(1);
+        System.out.printf("  warming up for %.0fs (not reported)%n", warmupNanos / 1e9);
+        run("warmup", most, noReads ? warmupNanos : warmupNanos / 2, c, key -> c.put(key, payload));
+        if (!noReads) {
+          run("warmup", most, warmupNanos / 2, c, key -> c.get(key, ReadConsistency.LINEARIZABLE));
+        }
+        errorKinds.clear();
+      }
       for (int n : concurrency) {
         rows.add(run("write", n, runNanos, c, key -> c.put(key, payload)));
         if (!noReads) {

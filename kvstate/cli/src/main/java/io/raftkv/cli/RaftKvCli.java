@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "RaftKV: a Raft-replicated key-value store.",
     subcommands = {ServerCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
         ScanCommand.class, CasCommand.class, StatusCommand.class, MembersCommand.class,
-        TransferLeaderCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",

@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.raftkv.server.feed.FeedRetention;
 import picocli.CommandLine.Option;
 
 /** raftkv server: runs one node until stopped (SIGTERM / Ctrl-C). */
@@ -58,6 +59,14 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--log-gc-entries", description = "Compact the raft log after this many applied entries (default 50000).")
   Long logGcEntries;
+
+  @Option(names = "--feed-retention-entries",
+      description = "Keep change feed events of the last N applied log entries (default 1000000; 0: no bound).")
+  String feedRetentionEntries;
+
+  @Option(names = "--feed-retention-age", paramLabel = "DURATION",
+      description = "Keep change feed events this long, e.g. 12h, 7d (default 7d; 0s: no bound).")
+  String feedRetentionAge;
 
   @Override
   public Integer call() throws Exception {
@@ -103,6 +112,7 @@ final class ServerCommand implements Callable<Integer> {
         .tickInterval(Duration.ofMillis(number("tick-ms", tickMs == null ? null : tickMs.longValue(), file, 100L)))
         .electionTicks((int) number("election-ticks", electionTicks == null ? null : electionTicks.longValue(), file, 10L))
         .logGcEntries(number("log-gc-entries", logGcEntries, file, 50_000L))
+        .feedRetention(feedRetention(file))
         .build();
     RaftKvServer server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client));
     CountDownLatch stopped = new CountDownLatch(1);
@@ -121,9 +131,25 @@ final class ServerCommand implements Callable<Integer> {
 
   static {
     for (String name : new String[] {"id", "cluster-id", "client-addr", "peer-addr", "peers", "join", "data-dir",
-        "tick-ms", "election-ticks", "log-gc-entries"}) {
+        "tick-ms", "election-ticks", "log-gc-entries", "feed-retention-entries", "feed-retention-age"}) {
       KNOWN.put(name, name);
     }
+  }
+
+  private FeedRetention feedRetention(Properties file) {
+    String entriesText = text("feed-retention-entries", feedRetentionEntries, file, "1000000");
+    long entries;
+    try {
+      entries = Long.parseLong(entriesText);
+    } catch (NumberFormatException e) {
+      entries = -1;
+    }
+    if (entries < 0) {
+      throw new IllegalArgumentException("--feed-retention-entries is '" + entriesText
+          + "'; it must be a whole number, 0 for no bound");
+    }
+    Duration age = Durations.parseOrZero("--feed-retention-age", text("feed-retention-age", feedRetentionAge, file, "7d"));
+    return new FeedRetention(entries, age);
   }
 
   private static String text(String name, String flag, Properties file, String fallback) {

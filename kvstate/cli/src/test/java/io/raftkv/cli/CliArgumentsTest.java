@@ -28,6 +28,32 @@ class CliArgumentsTest {
   }
 
   @Test
+  void watchRejectsANegativeStartIndex() {
+    Result r = run("watch", "--from", "-1", "--endpoints", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--from is -1");
+  }
+
+  @Test
+  void serverRejectsAMalformedFeedRetention() {
+    Result r = run("server", "--id", "1", "--client-addr", "127.0.0.1:1", "--peer-addr", "127.0.0.1:2",
+        "--data-dir", "/tmp/none", "--peers", "1=127.0.0.1:2", "--feed-retention-age", "forever");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--feed-retention-age is 'forever'");
+    Result entries = run("server", "--id", "1", "--client-addr", "127.0.0.1:1", "--peer-addr", "127.0.0.1:2",
+        "--data-dir", "/tmp/none", "--peers", "1=127.0.0.1:2", "--feed-retention-entries", "-5");
+    assertThat(entries.err()).contains("--feed-retention-entries is '-5'");
+  }
+
+  @Test
+  void binaryBytesDisplayAsHexAndTextAsItself() {
+    assertThat(Bytes.display(Bytes.of("plain text"))).isEqualTo("plain text");
+    assertThat(Bytes.display(com.google.protobuf.ByteString.copyFrom(new byte[] {0, 1, (byte) 0xff})))
+        .isEqualTo("0x0001ff");
+    assertThat(Bytes.display(Bytes.of("line\nbreak"))).startsWith("0x");
+  }
+
+  @Test
   void serverRejectsANonPositiveId() {
     Result r = run("server", "--id", "-3", "--client-addr", "127.0.0.1:1", "--peer-addr", "127.0.0.1:2",
         "--data-dir", "/tmp/none", "--peers", "1=127.0.0.1:2");

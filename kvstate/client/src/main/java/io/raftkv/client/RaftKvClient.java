@@ -37,6 +37,7 @@ import io.raftkv.api.ScanResponse;
 import io.raftkv.api.StatusRequest;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.api.TransferLeaderRequest;
+import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import java.security.SecureRandom;
@@ -174,6 +175,14 @@ public final class RaftKvClient implements AutoCloseable {
   // ------------------------------------------------------------------ status and admin
 
   /** The status of the node at {@code endpoint}. */
+  /**
+   * Subscribes to the change feed of one node (any replica; the client picks one and moves to another if
+   * it fails, resuming after the last change received). See {@link ChangeStream}.
+   */
+  public ChangeStream watch(WatchRequest request) {
+    return new ChangeStream(this, request);
+  }
+
   public StatusResponse status(String endpoint) {
     return callOnce(endpoint, KvRpc.STATUS, StatusRequest.getDefaultInstance(), System.nanoTime()
         + deadline.toNanos());
@@ -293,7 +302,7 @@ public final class RaftKvClient implements AutoCloseable {
         + deadline.toMillis() + " ms" + (last == null ? "" : "; last error: " + last.getMessage()), last);
   }
 
-  private String nextEndpoint() {
+  String nextEndpoint() {
     return endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
   }
 
@@ -307,9 +316,11 @@ public final class RaftKvClient implements AutoCloseable {
     }
   }
 
-  private ManagedChannel channel(String endpoint) {
+  ManagedChannel channel(String endpoint) {
     return channels.computeIfAbsent(endpoint,
-        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).build());
+        // Callbacks only complete futures and start the next batch call: running them on the transport's
+        // thread saves a thread hand-off per call.
+        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).directExecutor().build());
   }
 
   private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {

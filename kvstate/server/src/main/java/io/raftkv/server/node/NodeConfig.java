@@ -2,6 +2,7 @@ package io.raftkv.server.node;
 
 import io.raftkv.api.Member;
 import io.raftkv.server.statemachine.KvLimits;
+import io.raftkv.server.feed.FeedRetention;
 import io.raftkv.server.statemachine.SessionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,8 @@ public final class NodeConfig {
   private final Duration requestTimeout;
   private final KvLimits limits;
   private final SessionPolicy sessionPolicy;
+  private final FeedRetention feedRetention;
+  private final Duration feedGcInterval;
   private final int maxInflightMsgs;
   private final long maxSizePerMsg;
   private final long entryCacheBytes;
@@ -44,6 +47,8 @@ public final class NodeConfig {
     this.requestTimeout = b.requestTimeout;
     this.limits = b.limits;
     this.sessionPolicy = b.sessionPolicy;
+    this.feedRetention = b.feedRetention;
+    this.feedGcInterval = b.feedGcInterval;
     this.maxInflightMsgs = b.maxInflightMsgs;
     this.maxSizePerMsg = b.maxSizePerMsg;
     this.entryCacheBytes = b.entryCacheBytes;
@@ -111,6 +116,16 @@ public final class NodeConfig {
     return sessionPolicy;
   }
 
+  /** How long the change feed keeps events. */
+  public FeedRetention feedRetention() {
+    return feedRetention;
+  }
+
+  /** How often the node deletes change feed events past the retention. */
+  public Duration feedGcInterval() {
+    return feedGcInterval;
+  }
+
   public int maxInflightMsgs() {
     return maxInflightMsgs;
   }
@@ -148,6 +163,8 @@ public final class NodeConfig {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private KvLimits limits = KvLimits.DEFAULT;
     private SessionPolicy sessionPolicy = SessionPolicy.DEFAULT;
+    private FeedRetention feedRetention = FeedRetention.DEFAULT;
+    private Duration feedGcInterval = Duration.ofSeconds(10);
     private int maxInflightMsgs = 256;
     private long maxSizePerMsg = 1L << 20;
     private long entryCacheBytes = 64L << 20;
@@ -228,6 +245,19 @@ public final class NodeConfig {
 
     public Builder sessionPolicy(SessionPolicy sessionPolicy) {
       this.sessionPolicy = sessionPolicy;
+      return this;
+    }
+
+    public Builder feedRetention(FeedRetention feedRetention) {
+      this.feedRetention = java.util.Objects.requireNonNull(feedRetention, "feedRetention");
+      return this;
+    }
+
+    public Builder feedGcInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("feed GC interval is " + interval + "; it must be positive");
+      }
+      this.feedGcInterval = interval;
       return this;
     }
 

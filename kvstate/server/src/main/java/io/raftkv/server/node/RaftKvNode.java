@@ -25,6 +25,7 @@ import io.raftkv.raft.pb.Message;
 import io.raftkv.raft.pb.MessageType;
 import io.raftkv.raft.pb.Snapshot;
 import io.raftkv.raft.pb.SnapshotMetadata;
+import io.raftkv.server.feed.ChangeFeed;
 import io.raftkv.server.statemachine.ApplyBatch;
 import io.raftkv.server.statemachine.KvStateMachine;
 import io.raftkv.server.statemachine.WriteOutcome;
@@ -62,6 +63,7 @@ public final class RaftKvNode implements AutoCloseable {
   private final PeerStorage peerStorage;
   private final KvStateMachine stateMachine;
   private final SnapshotStore snapshots;
+  private final ChangeFeed changeFeed;
   private final MemberDirectory members;
   private final Transport transport;
   private final RawNode rawNode;
@@ -83,6 +85,7 @@ public final class RaftKvNode implements AutoCloseable {
   /** Client addresses peers announced, to skip re-announcing them to the loop (any thread). */
   private final Map<Long, String> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
   private long readContextCounter;
+  private long nextFeedGcNanos;
   private long leaderId;
   private StateType role = StateType.FOLLOWER;
   private long bytesSinceCompaction;
@@ -124,6 +127,7 @@ public final class RaftKvNode implements AutoCloseable {
       this.peerStorage = storage;
       this.stateMachine = new KvStateMachine(engine, config.limits(), config.sessionPolicy());
       this.members = new MemberDirectory(engine);
+      this.changeFeed = new ChangeFeed(engine, config.feedRetention());
       this.rawNode = new RawNode(raftConfig());
       peerStorage.setSnapshotSource(this::captureSnapshot);
     } catch (RuntimeException e) {
@@ -221,6 +225,11 @@ public final class RaftKvNode implements AutoCloseable {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  /** This replica's change feed, for watchers. */
+  public ChangeFeed changeFeed() {
+    return changeFeed;
   }
 
   /** The locally applied value of {@code key} (serializable; pair with {@link #readBarrier()}). */
@@ -455,6 +464,10 @@ public final class RaftKvNode implements AutoCloseable {
 
   private void onTick() {
     long now = System.nanoTime();
+    if (now >= nextFeedGcNanos) {
+      nextFeedGcNanos = now + config.feedGcInterval().toNanos();
+      changeFeed.collectGarbage(System.currentTimeMillis(), stateMachine.applyState().getAppliedIndex());
+    }
     expire(proposed.values().iterator(), now);
     for (Iterator<PendingConfChange> it = confChanges.values().iterator(); it.hasNext(); ) {
       PendingConfChange p = it.next();
@@ -728,6 +741,7 @@ public final class RaftKvNode implements AutoCloseable {
       stateMachine.seal(batch);
       engine.write(batch.writeBatch(), false);
       stateMachine.onWritten(batch);
+      changeFeed.published(batch.appliedIndex());
     }
     if (newConfState != null) {
       peerStorage.onConfStatePersisted(newConfState);
@@ -870,6 +884,7 @@ public final class RaftKvNode implements AutoCloseable {
   /** The in-memory side of a snapshot install, once its data and raft state are on disk. */
   private void afterSnapshotInstalled(Snapshot snapshot, SnapshotDescriptor descriptor) {
     stateMachine.reload();
+    changeFeed.published(stateMachine.applyState().getAppliedIndex());
     members.replaceAll(descriptor.getMembersList());
     for (Member m : descriptor.getMembersList()) {
       if (m.getId() != config.nodeId()) {
@@ -923,6 +938,7 @@ public final class RaftKvNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    changeFeed.close();
     transport.close();
     snapshots.close();
     engine.close();

@@ -41,7 +41,19 @@ public final class KvService {
         .addMethod(KvRpc.GET_BATCH, ServerCalls.asyncUnaryCall(this::getBatch))
         .addMethod(KvRpc.SCAN, ServerCalls.asyncUnaryCall(this::scan))
         .addMethod(KvRpc.STATUS, ServerCalls.asyncUnaryCall(this::status))
+        .addMethod(KvRpc.WATCH, ServerCalls.asyncServerStreamingCall(this::watch))
         .build();
+  }
+
+  private void watch(io.raftkv.api.WatchRequest request, StreamObserver<io.raftkv.api.WatchResponse> observer) {
+    String problem = request.getKeyPrefix().isEmpty() ? null
+        : node.config().limits().keyViolation(request.getKeyPrefix());
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "watch key prefix: " + problem);
+      return;
+    }
+    WatchStream.start(node.changeFeed(),
+        (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
   }
 
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {

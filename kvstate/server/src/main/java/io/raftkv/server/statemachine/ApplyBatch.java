@@ -18,6 +18,8 @@ public final class ApplyBatch implements AutoCloseable {
   private final WriteBatch writeBatch = new WriteBatch();
   final Map<ByteString, StoredValue> values = new HashMap<>();
   final Map<Long, ClientSession> sessions = new HashMap<>();
+  /** Clients whose sessions expired in this round. */
+  final java.util.Set<Long> expiredSessions = new java.util.HashSet<>();
   /** Answers stored in this round, by session-store key. */
   final Map<ByteString, io.raftkv.api.WriteResponse> responses = new HashMap<>();
   long appliedIndex;

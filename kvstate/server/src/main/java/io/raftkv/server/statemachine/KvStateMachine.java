@@ -3,6 +3,7 @@ package io.raftkv.server.statemachine;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.CasOp;
+import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.Op;
@@ -31,28 +32,36 @@ import org.rocksdb.Slice;
 
 /**
  * The replicated key-value state machine: applies client writes (put, delete, compare-and-set, atomic
- * batches) exactly once per client request, versions every key by the log index that changed it, and
- * serves reads from the applied state. Writes come from the raft loop thread only; reads from any.
+ * batches) exactly once per client request, versions every key by the log index that changed it, records
+ * each change in the change feed in the same batch, and serves reads from the applied state. Writes come from the raft loop thread only; reads from any.
  */
 public final class KvStateMachine {
   private final StorageEngine engine;
   private final ColumnFamilyHandle dataCf;
   private final ColumnFamilyHandle sessionsCf;
+  private final ColumnFamilyHandle feedCf;
   private final KvLimits limits;
   private final SessionPolicy sessionPolicy;
   private volatile ApplyState applyState;
+  /** Session headers kept in memory: far more clients than a cluster serves at once. */
+  static final int CACHED_SESSIONS = 65_536;
+  /** Session headers as stored, so applying a write does not read RocksDB for them (raft loop only). */
+  private final SessionCache sessionCache;
 
   public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
     this.engine = engine;
     this.dataCf = engine.handle(ColumnFamily.DATA);
     this.sessionsCf = engine.handle(ColumnFamily.SESSIONS);
+    this.feedCf = engine.handle(ColumnFamily.FEED);
     this.limits = limits;
     this.sessionPolicy = sessionPolicy;
+    this.sessionCache = new SessionCache(CACHED_SESSIONS);
     reload();
   }
 
   /** Re-reads the apply state from disk, after a snapshot replaced the state underneath. */
   public void reload() {
+    sessionCache.clear();
     byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
     try {
       this.applyState = stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);
@@ -86,7 +95,7 @@ public final class KvStateMachine {
       markApplied(batch, index, term);
       return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "entry " + index + " is not a command");
     }
-    WriteOutcome outcome = applyDeduplicated(batch, index, command);
+    WriteOutcome outcome = applyDeduplicated(batch, index, term, command);
     markApplied(batch, index, term);
     if (index % sessionPolicy.sweepEveryEntries() == 0) {
       expireSessions(batch, command.getProposedAtMs());
@@ -100,14 +109,18 @@ public final class KvStateMachine {
     batch.appliedTerm = term;
   }
 
-  /** Stages the apply state into the batch; call just before writing it. */
+  /** Stages the round's session headers and apply state into the batch; call just before writing it. */
   public void seal(ApplyBatch batch) {
+    // One header write per client per round, however many of its requests the round applied.
+    batch.sessions.forEach((clientId, session) -> put(batch, sessionsCf, sessionKey(clientId), session.toByteArray()));
     put(batch, engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
         .setAppliedIndex(batch.appliedIndex).setAppliedTerm(batch.appliedTerm).build().toByteArray());
   }
 
   /** Publishes the round's apply state once its batch is written. */
   public void onWritten(ApplyBatch batch) {
+    batch.expiredSessions.forEach(sessionCache::remove);
+    batch.sessions.forEach(sessionCache::put);
     applyState = ApplyState.newBuilder().setAppliedIndex(batch.appliedIndex)
         .setAppliedTerm(batch.appliedTerm).build();
   }
@@ -137,14 +150,16 @@ public final class KvStateMachine {
     return clientId == -1L ? new byte[] {'s'} : responseKey(clientId + 1, 0);
   }
 
-  private WriteOutcome applyDeduplicated(ApplyBatch batch, long index, Command command) {
+  private WriteOutcome applyDeduplicated(ApplyBatch batch, long index, long term, Command command) {
     long clientId = command.getClientId();
     if (clientId == 0) {
-      return execute(batch, index, command.getOpsList());
+      return execute(batch, index, term, command);
     }
     long sequence = command.getSequence();
     ClientSession session = loadSession(batch, clientId);
-    WriteResponse cached = loadResponse(batch, clientId, sequence);
+    // Above the highest applied sequence a request is new: no answer can be stored for it.
+    boolean mayBeRetry = !session.hasHighestSequence() || sequence <= session.getHighestSequence();
+    WriteResponse cached = mayBeRetry ? loadResponse(batch, clientId, sequence) : null;
     if (cached != null) {
       return WriteOutcome.succeeded(cached); // a retry: the first answer, not applied again
     }
@@ -153,7 +168,7 @@ public final class KvStateMachine {
           + " of client " + Long.toUnsignedString(clientId) + " is at or below its acknowledged sequence "
           + session.getAcknowledgedSequence() + ": it was answered before and its answer is forgotten");
     }
-    WriteOutcome outcome = execute(batch, index, command.getOpsList());
+    WriteOutcome outcome = execute(batch, index, term, command);
     if (outcome.response() != null) {
       byte[] key = responseKey(clientId, sequence);
       batch.responses.put(ByteString.copyFrom(key), outcome.response());
@@ -170,24 +185,36 @@ public final class KvStateMachine {
         // The usual case, a few answers acknowledged: point deletes. (A range tombstone per write would
         // pile up and slow every later read of the column family.)
         for (long seq = from; seq <= acknowledged; seq++) {
-          delete(batch, sessionsCf, responseKey(clientId, seq));
+          byte[] key = responseKey(clientId, seq);
+          delete(batch, sessionsCf, key);
+          batch.responses.remove(ByteString.copyFrom(key));
         }
       } else {
         deleteRange(batch, responseKey(clientId, from),
             acknowledged == Long.MAX_VALUE ? responsesEnd(clientId) : responseKey(clientId, acknowledged + 1));
+        batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId
+            && Keys.getU64(k.toByteArray(), 9) <= acknowledged);
       }
-      batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId
-          && Keys.getU64(k.toByteArray(), 9) <= acknowledged);
     }
-    ClientSession next = ClientSession.newBuilder().setClientId(clientId).setAcknowledgedSequence(acknowledged)
-        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs())).build();
-    batch.sessions.put(clientId, next);
-    put(batch, sessionsCf, sessionKey(clientId), next.toByteArray());
+    ClientSession.Builder next = ClientSession.newBuilder().setClientId(clientId)
+        .setAcknowledgedSequence(acknowledged)
+        .setLastActiveMs(Math.max(session.getLastActiveMs(), command.getProposedAtMs()));
+    if (session.hasHighestSequence() || session.getLastActiveMs() == 0) {
+      next.setHighestSequence(Math.max(session.getHighestSequence(), sequence));
+    } // else: a session written before the field existed may hold unseen higher answers; keep looking up
+    batch.sessions.put(clientId, next.build());
     return outcome;
   }
 
   private ClientSession loadSession(ApplyBatch batch, long clientId) {
     ClientSession session = batch.sessions.get(clientId);
+    if (session != null) {
+      return session;
+    }
+    if (batch.expiredSessions.contains(clientId)) {
+      return ClientSession.getDefaultInstance();
+    }
+    session = sessionCache.get(clientId);
     if (session != null) {
       return session;
     }
@@ -237,6 +264,7 @@ public final class KvStateMachine {
         }
         if (session.getLastActiveMs() < cutoff) {
           batch.sessions.remove(clientId);
+          batch.expiredSessions.add(clientId);
           delete(batch, sessionsCf, sessionKey(clientId));
           deleteRange(batch, responseKey(clientId, 0), responsesEnd(clientId));
           batch.responses.keySet().removeIf(k -> Keys.getU64(k.toByteArray(), 1) == clientId);
@@ -245,8 +273,12 @@ public final class KvStateMachine {
     }
   }
 
-  /** Runs the operations atomically: all of them, or none if a compare-and-set does not match. */
-  private WriteOutcome execute(ApplyBatch batch, long index, List<Op> ops) {
+  /**
+   * Runs the command's operations atomically: all of them, or none if a compare-and-set does not match.
+   * Each change also becomes a change-feed event in the same batch, in the order of the operations.
+   */
+  private WriteOutcome execute(ApplyBatch batch, long index, long term, Command command) {
+    List<Op> ops = command.getOpsList();
     for (Op op : ops) {
       String problem = limits.violation(op);
       if (problem != null) {
@@ -255,6 +287,7 @@ public final class KvStateMachine {
     }
     Map<ByteString, StoredValue> staged = new HashMap<>();
     List<OpResult> results = new ArrayList<>(ops.size());
+    List<ChangeEvent.Builder> events = new ArrayList<>(ops.size());
     boolean allMatched = true;
     for (Op op : ops) {
       switch (op.getOpCase()) {
@@ -264,6 +297,7 @@ public final class KvStateMachine {
           StoredValue after = StoredValue.newBuilder().setValue(op.getPut().getValue()).setVersion(index)
               .setCreateVersion(before == null ? index : before.getCreateVersion()).build();
           staged.put(key, after);
+          events.add(change(key, before, after));
           results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before))
               .setVersion(index).build());
         }
@@ -271,6 +305,9 @@ public final class KvStateMachine {
           ByteString key = op.getDelete().getKey();
           StoredValue before = read(batch, staged, key);
           staged.put(key, ApplyBatch.ABSENT);
+          if (before != null) {
+            events.add(change(key, before, null));
+          }
           results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before)).build());
         }
         case CAS -> {
@@ -282,9 +319,14 @@ public final class KvStateMachine {
           if (matched) {
             if (cas.getDeleteKey()) {
               staged.put(cas.getKey(), ApplyBatch.ABSENT);
+              if (before != null) {
+                events.add(change(cas.getKey(), before, null));
+              }
             } else {
-              staged.put(cas.getKey(), StoredValue.newBuilder().setValue(cas.getNewValue()).setVersion(index)
-                  .setCreateVersion(before == null ? index : before.getCreateVersion()).build());
+              StoredValue after = StoredValue.newBuilder().setValue(cas.getNewValue()).setVersion(index)
+                  .setCreateVersion(before == null ? index : before.getCreateVersion()).build();
+              staged.put(cas.getKey(), after);
+              events.add(change(cas.getKey(), before, after));
               result.setVersion(index);
             }
           } else {
@@ -311,8 +353,26 @@ public final class KvStateMachine {
         put(batch, dataCf, e.getKey().toByteArray(), e.getValue().toByteArray());
       }
     }
+    for (int sub = 0; sub < events.size(); sub++) {
+      ChangeEvent event = events.get(sub).setIndex(index).setSubSequence(sub).setTerm(term)
+          .setProposedAtMs(command.getProposedAtMs()).build();
+      put(batch, feedCf, Keys.feedEvent(index, sub), event.toByteArray());
+    }
     return WriteOutcome.succeeded(WriteResponse.newBuilder().setIndex(index).setApplied(true)
         .addAllResults(results).build());
+  }
+
+  /** The change from {@code before} to {@code after} (null: absent), without its position yet. */
+  private static ChangeEvent.Builder change(ByteString key, StoredValue before, StoredValue after) {
+    ChangeEvent.Builder event = ChangeEvent.newBuilder().setKey(key)
+        .setOp(before == null ? ChangeEvent.Op.CREATE : after == null ? ChangeEvent.Op.DELETE : ChangeEvent.Op.UPDATE);
+    if (before != null) {
+      event.setBefore(toKeyValue(key, before));
+    }
+    if (after != null) {
+      event.setAfter(toKeyValue(key, after));
+    }
+    return event;
   }
 
   private static boolean matches(CasOp cas, StoredValue current) {

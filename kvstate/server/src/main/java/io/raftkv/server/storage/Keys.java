@@ -11,7 +11,24 @@ public final class Keys {
   public static final byte[] APPLY_STATE = ascii("apply_state");
   public static final byte[] MEMBERS = ascii("members");
 
+  /** Key of the change feed's FeedState in the feed family; sorts after every event key. */
+  public static final byte[] FEED_STATE = {'m'};
+  /** The first key after every change feed event. */
+  public static final byte[] FEED_EVENTS_END = {'f'};
+
   private Keys() {}
+
+  /** Key of a change feed event: 'e', the index and the sub-sequence, big-endian so they sort. */
+  public static byte[] feedEvent(long index, int subSequence) {
+    byte[] key = new byte[13];
+    key[0] = 'e';
+    putU64(key, 1, index);
+    key[9] = (byte) (subSequence >>> 24);
+    key[10] = (byte) (subSequence >>> 16);
+    key[11] = (byte) (subSequence >>> 8);
+    key[12] = (byte) subSequence;
+    return key;
+  }
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);

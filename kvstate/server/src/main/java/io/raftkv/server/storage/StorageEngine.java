@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
@@ -25,6 +27,12 @@ import org.rocksdb.WriteOptions;
 public final class StorageEngine implements AutoCloseable {
   /** The on-disk layout version this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
+  /**
+   * Memtable size of the point-lookup families. Every apply inserts into them, and an insert into a
+   * skiplist of a few MiB stays in the CPU caches where one into RocksDB's default 64 MiB does not
+   * (measured: memtable inserts fell from 13% to 5-8% of a 3-node cluster's CPU at 64 writes in flight).
+   */
+  static final long WRITE_BUFFER_BYTES = 8L << 20;
 
   static {
     RocksDB.loadLibrary();
@@ -33,13 +41,14 @@ public final class StorageEngine implements AutoCloseable {
   private final Path dir;
   private final RocksDB db;
   private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
+  /** Column family options and what they hold (filters), closed with the engine. */
+  private final List<AutoCloseable> cfOptions;
   private final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
   private final WriteOptions syncWrite = new WriteOptions().setSync(true);
   private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
   private final StoreIdent ident;
 
-  private StorageEngine(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+  private StorageEngine(Path dir, RocksDB db, DBOptions dbOptions, List<AutoCloseable> cfOptions,
       List<ColumnFamilyHandle> handleList, StoreIdent ident) {
     this.dir = dir;
     this.db = db;
@@ -61,10 +70,20 @@ public final class StorageEngine implements AutoCloseable {
     checkDirectory(dir);
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    ColumnFamilyOptions plainOptions = new ColumnFamilyOptions();
+    // User data and client sessions are read key by key on every apply, mostly for keys a memtable or
+    // file does not hold (a new key, a request with no stored answer): bloom filters answer those
+    // without searching. The raft log is read by index through its own cache and scanned, so it has none.
+    BloomFilter tableFilter = new BloomFilter(10);
+    ColumnFamilyOptions lookupOptions = new ColumnFamilyOptions()
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(tableFilter))
+        .setMemtablePrefixBloomSizeRatio(0.05).setMemtableWholeKeyFiltering(true)
+        .setWriteBufferSize(WRITE_BUFFER_BYTES).setMaxWriteBufferNumber(4);
+    List<AutoCloseable> cfOptions = List.of(plainOptions, lookupOptions, tableFilter);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (ColumnFamily cf : ColumnFamily.values()) {
-      descriptors.add(new ColumnFamilyDescriptor(cf.rocksName(), cfOptions));
+      boolean pointLookups = cf == ColumnFamily.DATA || cf == ColumnFamily.SESSIONS;
+      descriptors.add(new ColumnFamilyDescriptor(cf.rocksName(), pointLookups ? lookupOptions : plainOptions));
     }
     List<ColumnFamilyHandle> handleList = new ArrayList<>();
     RocksDB db;
@@ -72,7 +91,7 @@ public final class StorageEngine implements AutoCloseable {
       db = RocksDB.open(dbOptions, dir.toString(), descriptors, handleList);
     } catch (RocksDBException e) {
       dbOptions.close();
-      cfOptions.close();
+      closeAll(cfOptions);
       throw translate(dir, e);
     }
     StoreIdent ident;
@@ -82,7 +101,7 @@ public final class StorageEngine implements AutoCloseable {
       handleList.forEach(ColumnFamilyHandle::close);
       db.close();
       dbOptions.close();
-      cfOptions.close();
+      closeAll(cfOptions);
       throw e;
     }
     return new StorageEngine(dir, db, dbOptions, cfOptions, handleList, ident);
@@ -202,6 +221,16 @@ public final class StorageEngine implements AutoCloseable {
     }
     db.close();
     dbOptions.close();
-    cfOptions.close();
+    closeAll(cfOptions);
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing RocksDB options failed", e);
+      }
+    }
   }
 }

@@ -143,6 +143,57 @@ class KvStateMachineTest {
   }
 
   @Test
+  void requestsArrivingOutOfOrderApplyOnceAndRetriesOfEitherGetTheirFirstAnswer() {
+    // Concurrent requests of one client may reach the log out of order: 2 before 1.
+    WriteOutcome second = apply(7, 2, 0, 1000, casVersion("b", 0, "2"));
+    WriteOutcome first = apply(7, 1, 0, 1000, casVersion("a", 0, "1"));
+    assertThat(first.response().getApplied()).isTrue();
+    // Had either applied again, its compare-and-set on an absent key would now fail.
+    assertThat(apply(7, 1, 0, 1001, casVersion("a", 0, "1")).response()).isEqualTo(first.response());
+    assertThat(apply(7, 2, 0, 1001, casVersion("b", 0, "2")).response()).isEqualTo(second.response());
+  }
+
+  @Test
+  void requestsOfOneClientInOneRoundApplyOnceEach() {
+    Command.Builder c = Command.newBuilder().setClientId(7).setProposedAtMs(1000);
+    try (ApplyBatch batch = sm.newBatch()) {
+      WriteOutcome a = sm.applyCommand(batch, ++index, 1, c.setSequence(1).clearOps()
+          .addOps(casVersion("k", 0, "1")).build().toByteString());
+      WriteOutcome retryInRound = sm.applyCommand(batch, ++index, 1, c.setSequence(1).build().toByteString());
+      WriteOutcome b = sm.applyCommand(batch, ++index, 1, c.setSequence(2).clearOps()
+          .addOps(casVersion("k", 1, "2")).build().toByteString());
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+      assertThat(retryInRound.response()).isEqualTo(a.response());
+      assertThat(b.response().getApplied()).isTrue();
+    }
+    assertThat(sm.get(b("k")).getValue()).isEqualTo(b("2"));
+    assertThat(sm.get(b("k")).getVersion()).isEqualTo(3);
+  }
+
+  @Test
+  void sessionsAreReadFromDiskAgainAfterTheStateIsReplacedUnderneath() throws Exception {
+    apply(7, 1, 0, 1000, put("k", "v1"));
+    // A snapshot from a leader that also applied request 2 of client 7 replaces the state underneath.
+    io.raftkv.api.WriteResponse answer2 = io.raftkv.api.WriteResponse.newBuilder().setIndex(50).setApplied(true)
+        .build();
+    var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
+    try (org.rocksdb.WriteBatch installed = new org.rocksdb.WriteBatch()) {
+      installed.put(sessions, KvStateMachine.sessionKey(7), io.raftkv.server.statemachine.pb.ClientSession
+          .newBuilder().setClientId(7).setLastActiveMs(1000).setHighestSequence(2).build().toByteArray());
+      installed.put(sessions, KvStateMachine.responseKey(7, 2), io.raftkv.server.statemachine.pb.CachedResponse
+          .newBuilder().setSequence(2).setResponse(answer2).build().toByteArray());
+      engine.write(installed, false);
+    }
+    sm.reload();
+    // A session still cached from before (highest sequence 1) would take request 2 for new and apply it.
+    WriteOutcome retry = apply(7, 2, 0, 1001, casVersion("k", 0, "v2"));
+    assertThat(retry.response()).isEqualTo(answer2);
+    assertThat(sm.get(b("k")).getValue()).isEqualTo(b("v1"));
+  }
+
+  @Test
   void sessionsSurviveRestart() {
     WriteOutcome first = apply(7, 1, 0, 1000, put("k", "v1"));
     engine.close();

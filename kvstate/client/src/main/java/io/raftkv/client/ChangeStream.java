@@ -1,0 +1,169 @@
+package io.raftkv.client;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.Error;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.KvRpc;
+import io.raftkv.api.WatchRequest;
+import io.raftkv.api.WatchResponse;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A subscription to the change feed: {@link #poll} hands out the node's responses in order. The node
+ * sends only as fast as the caller polls (at most {@link #PREFETCH} messages wait here), so a slow
+ * consumer slows its own stream and nothing else. If the node fails, the stream moves to another
+ * endpoint and resumes right after the last change received, so the caller sees every change once. An
+ * initial snapshot cannot resume: a failure during it, or a position the feed no longer holds
+ * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception.
+ */
+public final class ChangeStream implements AutoCloseable {
+  /** Messages requested ahead of the caller. */
+  static final int PREFETCH = 4;
+  private static final Object COMPLETED = new Object();
+
+  private final RaftKvClient client;
+  private final WatchRequest request;
+  private final LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+  private volatile ClientCallStreamObserver<WatchRequest> call;
+  private String endpoint;
+  private boolean inSnapshot;
+  /** The position right after the last change received; where a resumed stream starts. */
+  private long nextIndex;
+  private int nextSubSequence;
+  private int failedAttempts;
+  private boolean closed;
+
+  ChangeStream(RaftKvClient client, WatchRequest request) {
+    this.client = client;
+    this.request = request;
+    this.inSnapshot = request.getInitialSnapshot();
+    this.nextIndex = request.getFromIndex();
+    this.nextSubSequence = request.getFromSubSequence();
+    open(client.nextEndpoint(), request);
+  }
+
+  private void open(String target, WatchRequest from) {
+    endpoint = target;
+    ClientCall<WatchRequest, WatchResponse> clientCall = client.channel(target).newCall(KvRpc.WATCH,
+        CallOptions.DEFAULT);
+    LinkedBlockingQueue<Object> queue = received;
+    ClientCalls.asyncServerStreamingCall(clientCall, from, new ClientResponseObserver<WatchRequest, WatchResponse>() {
+      @Override
+      public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
+        call = requestStream;
+        requestStream.disableAutoRequestWithInitial(PREFETCH);
+      }
+
+      @Override
+      public void onNext(WatchResponse response) {
+        queue.add(response);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        queue.add(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        queue.add(COMPLETED);
+      }
+    });
+  }
+
+  /**
+   * The next message from the node, or null if none came within {@code timeout}.
+   *
+   * @throws RaftKvException COMPACTED (with the oldest index held), INVALID_ARGUMENT, or UNAVAILABLE when an
+   *     initial snapshot was cut off or no node could be reached
+   */
+  public WatchResponse poll(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (closed) {
+        throw new IllegalStateException("the change stream is closed");
+      }
+      Object next;
+      try {
+        next = received.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while waiting for changes", e);
+      }
+      if (next == null) {
+        return null;
+      }
+      if (next instanceof WatchResponse response) {
+        call.request(1);
+        failedAttempts = 0;
+        advancePast(response);
+        return response;
+      }
+      Throwable failure = next == COMPLETED ? null : (Throwable) next;
+      reconnectAfter(failure);
+    }
+  }
+
+  private void advancePast(WatchResponse response) {
+    if (response.getSnapshotDone()) {
+      inSnapshot = false;
+      nextIndex = response.getSnapshotIndex() + 1;
+      nextSubSequence = 0;
+      return;
+    }
+    if (!inSnapshot && response.getEventsCount() > 0) {
+      ChangeEvent last = response.getEvents(response.getEventsCount() - 1);
+      nextIndex = last.getIndex();
+      nextSubSequence = last.getSubSequence() + 1;
+    }
+  }
+
+  private void reconnectAfter(Throwable failure) {
+    Error error = failure == null ? Error.newBuilder().setCode(Error.Code.UNAVAILABLE)
+        .setMessage(endpoint + " ended the change stream").build() : ErrorTrailers.fromThrowable(failure);
+    boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
+        || error.getCode() == Error.Code.TIMEOUT;
+    if (!retryable) {
+      throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
+    }
+    if (inSnapshot) {
+      throw RaftKvException.of(Error.newBuilder().setCode(Error.Code.UNAVAILABLE).setMessage(
+          "the initial snapshot from " + endpoint + " was cut off (" + error.getMessage()
+              + "); start it again").build(), failure, "");
+    }
+    failedAttempts++;
+    long millis = Math.min(1000, 10L << Math.min(failedAttempts, 7));
+    try {
+      Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while reconnecting", e);
+    }
+    open(client.nextEndpoint(), request.toBuilder().setInitialSnapshot(false).setFromIndex(nextIndex)
+        .setFromSubSequence(nextSubSequence).build());
+  }
+
+  /** The endpoint currently streaming. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      ClientCallStreamObserver<WatchRequest> c = call;
+      if (c != null) {
+        c.cancel("closed by the client", null);
+      }
+    }
+  }
+}

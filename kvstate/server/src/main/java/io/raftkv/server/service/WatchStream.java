@@ -1,0 +1,159 @@
+package io.raftkv.server.service;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.Error;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.WatchRequest;
+import io.raftkv.api.WatchResponse;
+import io.raftkv.server.feed.ChangeFeed;
+import io.raftkv.server.feed.FeedClosedException;
+import io.raftkv.server.feed.FeedCompactedException;
+import io.raftkv.server.feed.FeedPage;
+import io.raftkv.server.feed.FeedSnapshot;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Watch call: sends the rows of an initial snapshot if asked, then stored change-feed events, then
+ * live ones as they apply. It sends only while gRPC says the client keeps up (flow control), so a slow
+ * watcher holds back its own stream and nothing else, and waits on the feed when it has sent everything.
+ */
+final class WatchStream {
+  private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
+  /** Most events in one response message. */
+  static final int MAX_EVENTS_PER_MESSAGE = 512;
+  /** About the most bytes in one response message. */
+  static final long MAX_BYTES_PER_MESSAGE = 1L << 20;
+
+  private final ChangeFeed feed;
+  private final ServerCallStreamObserver<WatchResponse> out;
+  private final Executor executor;
+  private final ByteString keyPrefix;
+  private final AtomicInteger pendingRuns = new AtomicInteger();
+  private volatile boolean finished;
+  // Touched by one run at a time (runs are serialized by pendingRuns).
+  private long index;
+  private int subSequence;
+  private volatile FeedSnapshot snapshot;
+
+  private WatchStream(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
+      WatchRequest request) {
+    this.feed = feed;
+    this.out = out;
+    this.executor = executor;
+    this.keyPrefix = request.getKeyPrefix();
+    this.index = request.getFromIndex();
+    this.subSequence = request.getFromSubSequence();
+  }
+
+  /** Starts streaming for {@code request}; the call ends only by an error or the client cancelling. */
+  static void start(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
+      WatchRequest request) {
+    WatchStream stream = new WatchStream(feed, out, executor, request);
+    out.setOnCancelHandler(stream::cancelled);
+    out.setOnReadyHandler(stream::schedule);
+    if (request.getInitialSnapshot()) {
+      try {
+        stream.snapshot = feed.openSnapshot(request.getKeyPrefix());
+      } catch (RuntimeException e) {
+        stream.fail(e);
+        return;
+      }
+    }
+    stream.schedule();
+  }
+
+  /** Makes sure a run follows; runs never overlap and none is lost. */
+  private void schedule() {
+    if (!finished && pendingRuns.getAndIncrement() == 0) {
+      executor.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    int missed = 1;
+    do {
+      try {
+        sendWhileReady();
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+      missed = pendingRuns.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void sendWhileReady() {
+    while (!finished && out.isReady()) {
+      if (snapshot != null) {
+        List<ChangeEvent> rows = snapshot.next(MAX_EVENTS_PER_MESSAGE, MAX_BYTES_PER_MESSAGE);
+        if (rows.isEmpty()) {
+          long at = snapshot.index();
+          snapshot.close();
+          snapshot = null;
+          index = at + 1;
+          subSequence = 0;
+          out.onNext(WatchResponse.newBuilder().setSnapshotDone(true).setSnapshotIndex(at).setAppliedIndex(at)
+              .build());
+        } else {
+          out.onNext(WatchResponse.newBuilder().addAllEvents(rows).setAppliedIndex(snapshot.index()).build());
+        }
+        continue;
+      }
+      FeedPage page = feed.read(index, subSequence, keyPrefix, MAX_EVENTS_PER_MESSAGE, MAX_BYTES_PER_MESSAGE);
+      index = page.nextIndex();
+      subSequence = page.nextSubSequence();
+      if (!page.events().isEmpty()) {
+        out.onNext(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(page.appliedIndex())
+            .build());
+      }
+      if (page.caughtUp()) {
+        // Everything stored is sent: wait for the next applied entry (or the node stopping).
+        feed.runWhenAppliedAfter(page.appliedIndex(), this::schedule);
+        if (feed.isClosed()) {
+          throw new FeedClosedException();
+        }
+        return;
+      }
+    }
+  }
+
+  private void cancelled() {
+    finished = true;
+    closeSnapshot();
+  }
+
+  private void fail(RuntimeException e) {
+    if (finished) {
+      return; // the client went away meanwhile
+    }
+    finished = true;
+    closeSnapshot();
+    Error error;
+    if (e instanceof FeedCompactedException compacted) {
+      error = Error.newBuilder().setCode(Error.Code.COMPACTED).setMessage(compacted.getMessage())
+          .setOldestIndex(compacted.oldestIndex()).build();
+    } else if (e instanceof FeedClosedException) {
+      error = Error.newBuilder().setCode(Error.Code.UNAVAILABLE).setMessage(e.getMessage()).build();
+    } else {
+      LOG.warn("watch stream failed", e);
+      error = Replies.toError(e);
+    }
+    try {
+      out.onError(ErrorTrailers.toException(error));
+    } catch (IllegalStateException alreadyClosed) {
+      // the call ended meanwhile
+    }
+  }
+
+  private void closeSnapshot() {
+    FeedSnapshot s = snapshot;
+    if (s != null) {
+      s.close();
+    }
+  }
+}
