@@ -146,6 +146,18 @@ public final class SourceTestEnvironment implements AutoCloseable {
     return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
   }
 
+  /** The end offset of partition 0 of {@code topic} (transaction markers count). */
+  public long endOffset(String topic) {
+    try {
+      return connect.kafka().endOffset(new TopicPartition(topic, 0));
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A record value as JSON (null for a tombstone). */
   public static JsonNode json(byte[] value) {
     if (value == null) {
