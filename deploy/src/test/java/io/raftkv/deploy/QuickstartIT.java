@@ -26,6 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class QuickstartIT {
   private static final Path REPO = Path.of(System.getProperty("raftkv.repo", "..")).toAbsolutePath().normalize();
   private static Path home;
+  /** Outputs of the runs, outside the quickstart's home (which 'clean' deletes). */
+  private static Path logs;
   private static Map<String, String> env;
 
   private record Run(int exitCode, String output) {}
@@ -58,6 +60,7 @@ class QuickstartIT {
   @BeforeAll
   static void environment() throws IOException {
     home = Files.createTempDirectory("raftkv-quickstart-it");
+    logs = Files.createTempDirectory("raftkv-quickstart-it-logs");
     env = new HashMap<>();
     env.put("QUICKSTART_HOME", home.toString());
     env.put("KAFKA_PORT", String.valueOf(freePort()));
@@ -76,7 +79,7 @@ class QuickstartIT {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
     pb.environment().putAll(environment);
-    Path log = Files.createTempFile(home, "run", ".log");
+    Path log = Files.createTempFile(logs, "run", ".log");
     pb.redirectOutput(log.toFile());
     Process p = pb.start();
     if (!p.waitFor(8, TimeUnit.MINUTES)) {
