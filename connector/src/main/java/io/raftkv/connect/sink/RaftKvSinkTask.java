@@ -53,6 +53,7 @@ public final class RaftKvSinkTask extends SinkTask {
    * is absent until its stored offset has been read, and again after a write whose outcome is unknown.
    */
   private final Map<TopicPartition, Long> written = new HashMap<>();
+  private final Map<TopicPartition, Integer> offsetOpBytes = new HashMap<>();
 
   @Override
   public String version() {
@@ -82,8 +83,10 @@ public final class RaftKvSinkTask extends SinkTask {
     }
   }
 
+  /** The most bytes {@code tp}'s offset operation takes in a write request. */
   private int offsetOpBytes(TopicPartition tp) {
-    return WritePlanner.bytesInRequest(offsets.advance(tp, Long.MAX_VALUE, Long.MAX_VALUE));
+    return offsetOpBytes.computeIfAbsent(tp,
+        p -> WritePlanner.bytesInRequest(offsets.advance(p, Long.MAX_VALUE, Long.MAX_VALUE)));
   }
 
   @Override
@@ -230,6 +233,7 @@ public final class RaftKvSinkTask extends SinkTask {
   @Override
   public void close(Collection<TopicPartition> partitions) {
     written.keySet().removeAll(partitions);
+    offsetOpBytes.keySet().removeAll(partitions);
   }
 
   @Override

@@ -147,6 +147,29 @@ class SinkConnectorTest {
     assertThat(env.raftkv.get("tables/gamma:k")).isEqualTo(Optional.empty());
   }
 
+  @Test
+  void batchOverTheWriteLimitIsSplitIntoSeveralWritesEachWithinIt() throws Exception {
+    env.connect.kafka().createTopic("split", 1);
+    List<String[]> records = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      records.add(new String[] {"k" + i, "v" + i});
+    }
+    env.produce("split", 0, records);
+    Map<String, String> config = env.sinkConfig("split");
+    config.put("raftkv.write.max.ops", "10");
+    env.startConnector("split-sink", config);
+    awaitAllWritten("split-sink", "split", 1);
+
+    Map<Long, Integer> recordsPerWrite = new java.util.TreeMap<>();
+    for (KeyValue kv : env.raftkv.scan("split/")) {
+      recordsPerWrite.merge(kv.getVersion(), 1, Integer::sum);
+    }
+    assertThat(recordsPerWrite.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+    // 9 records and the stored offset per write.
+    assertThat(recordsPerWrite.values()).allMatch(n -> n <= 9);
+    assertThat(recordsPerWrite).hasSizeGreaterThanOrEqualTo(23);
+  }
+
   /** One bad config: the options changed from a good one, the option that must get the error, and its words. */
   record BadConfig(Map<String, String> changes, String option, String message) {}
 

@@ -221,6 +221,38 @@ class SinkExactlyOnceTest {
   }
 
   @Test
+  void writeAfterAnotherWriterMovedTheStoredOffsetIsRefusedAndItsRecordsAreNotWrittenTwice() throws Exception {
+    String topic = "eo-fence";
+    String connector = "eo-fence-sink";
+    env.connect.kafka().createTopic(topic, 1);
+    java.util.List<String[]> first = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      first.add(new String[] {"k" + i, "v" + i});
+    }
+    env.produce(topic, 0, first);
+    env.startConnector(connector, env.sinkConfig(topic));
+    SinkTestEnvironment.await(WAIT, "records 0..9 written", () -> stored(connector, topic, 0) == 9);
+
+    // Another writer of the partition (a zombie task, or a write of this task whose answer was lost) has
+    // stored records up to offset 14: the task's next write expects 9 and must not apply.
+    env.raftkv.client().put(new OffsetStore(connector).key(new TopicPartition(topic, 0)), OffsetStore.encode(14));
+    java.util.List<String[]> second = new java.util.ArrayList<>();
+    for (int i = 10; i < 20; i++) {
+      second.add(new String[] {"k" + i, "v" + i});
+    }
+    env.produce(topic, 0, second);
+    SinkTestEnvironment.await(WAIT, "records 15..19 written", () -> stored(connector, topic, 0) == 19);
+
+    for (int i = 10; i <= 14; i++) {
+      assertThat(env.raftkv.get(topic + "/k" + i)).as("record %d, stored by the other writer", i).isEmpty();
+    }
+    for (int i = 15; i < 20; i++) {
+      assertThat(env.raftkv.getUtf8(topic + "/k" + i)).isEqualTo("v" + i);
+    }
+    assertThat(env.task(connector).state()).isEqualTo("RUNNING");
+  }
+
+  @Test
   void offsetsSetThroughRestMoveTheStoredOffsetsAndResetDeletesThem() throws Exception {
     String topic = "eo-rest";
     String connector = "eo-rest-sink";

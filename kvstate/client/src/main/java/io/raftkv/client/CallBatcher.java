@@ -30,6 +30,8 @@ import java.util.function.Function;
 final class CallBatcher<Q, R, BQ, BR> {
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH = 1024;
+  /** A batch call stops growing past this many request bytes (the server takes messages up to 64 MiB). */
+  static final long MAX_BATCH_BYTES = 16L << 20;
 
   /** One answer from a batch response: the value, or the error the node gave for that request. */
   record Outcome<R>(R value, Error error) {}
@@ -40,16 +42,19 @@ final class CallBatcher<Q, R, BQ, BR> {
   private final String endpoint;
   private final MethodDescriptor<BQ, BR> method;
   private final Function<List<Q>, BQ> batchOf;
+  private final java.util.function.ToIntFunction<Q> sizeOf;
   private final BiFunction<BR, Integer, Outcome<R>> outcomeAt;
   private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
 
   CallBatcher(ManagedChannel channel, String endpoint, MethodDescriptor<BQ, BR> method,
-      Function<List<Q>, BQ> batchOf, BiFunction<BR, Integer, Outcome<R>> outcomeAt) {
+      Function<List<Q>, BQ> batchOf, java.util.function.ToIntFunction<Q> sizeOf,
+      BiFunction<BR, Integer, Outcome<R>> outcomeAt) {
     this.channel = channel;
     this.endpoint = endpoint;
     this.method = method;
     this.batchOf = batchOf;
+    this.sizeOf = sizeOf;
     this.outcomeAt = outcomeAt;
   }
 
@@ -90,8 +95,11 @@ final class CallBatcher<Q, R, BQ, BR> {
       List<Pending<Q, R>> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
       List<Q> requests = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
       long deadline = Long.MIN_VALUE;
-      while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+      long bytes = 0;
+      while (!queue.isEmpty() && batch.size() < MAX_BATCH
+          && (batch.isEmpty() || bytes + sizeOf.applyAsInt(queue.peekFirst().request) <= MAX_BATCH_BYTES)) {
         Pending<Q, R> p = queue.pollFirst();
+        bytes += sizeOf.applyAsInt(p.request);
         batch.add(p);
         requests.add(p.request);
         deadline = Math.max(deadline, p.deadlineNanos);

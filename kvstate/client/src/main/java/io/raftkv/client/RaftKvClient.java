@@ -57,6 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * with the same request id until its deadline, so each write applies exactly once. Thread-safe.
  */
 public final class RaftKvClient implements AutoCloseable {
+  /** Largest answer accepted: a batch of gets of 1 MiB values, a 4 MiB scan page, a change feed message. */
+  private static final int MAX_RESPONSE_BYTES = 64 << 20;
   private static final long MAX_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   private final List<String> endpoints;
@@ -223,7 +225,7 @@ public final class RaftKvClient implements AutoCloseable {
   private CallBatcher<WriteRequest, WriteResponse, WriteBatchRequest, WriteBatchResponse> writeBatcher(
       String endpoint) {
     return writeBatchers.computeIfAbsent(endpoint, e -> new CallBatcher<>(channel(e), e, KvRpc.WRITE_BATCH,
-        requests -> WriteBatchRequest.newBuilder().addAllRequests(requests).build(),
+        requests -> WriteBatchRequest.newBuilder().addAllRequests(requests).build(), WriteRequest::getSerializedSize,
         (response, i) -> {
           WriteResult r = response.getResults(i);
           return new CallBatcher.Outcome<>(r.hasResponse() ? r.getResponse() : null, r.hasError() ? r.getError() : null);
@@ -232,7 +234,7 @@ public final class RaftKvClient implements AutoCloseable {
 
   private CallBatcher<GetRequest, GetResponse, GetBatchRequest, GetBatchResponse> getBatcher(String endpoint) {
     return getBatchers.computeIfAbsent(endpoint, e -> new CallBatcher<>(channel(e), e, KvRpc.GET_BATCH,
-        requests -> GetBatchRequest.newBuilder().addAllRequests(requests).build(),
+        requests -> GetBatchRequest.newBuilder().addAllRequests(requests).build(), GetRequest::getSerializedSize,
         (response, i) -> {
           GetResult r = response.getResults(i);
           return new CallBatcher.Outcome<>(r.hasResponse() ? r.getResponse() : null, r.hasError() ? r.getError() : null);
@@ -320,7 +322,8 @@ public final class RaftKvClient implements AutoCloseable {
     return channels.computeIfAbsent(endpoint,
         // Callbacks only complete futures and start the next batch call: running them on the transport's
         // thread saves a thread hand-off per call.
-        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).directExecutor().build());
+        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).directExecutor()
+            .maxInboundMessageSize(MAX_RESPONSE_BYTES).build());
   }
 
   private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {

@@ -40,6 +40,9 @@ public final class RaftKvServer implements AutoCloseable {
    * @param clientPort port for clients (0 picks a free one)
    * @param bindHost host to bind, e.g. 127.0.0.1 or 0.0.0.0
    */
+  /** Largest message a client may send (the client keeps its batch calls well below it). */
+  public static final int MAX_CLIENT_MESSAGE_BYTES = 64 << 20;
+
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort) {
     GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
         config.clientAddress());
@@ -70,6 +73,9 @@ public final class RaftKvServer implements AutoCloseable {
     }
     holder[0] = node;
     Server client = Grpc.newServerBuilderForPort(clientPort, InsecureServerCredentials.create())
+        // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
+        // would refuse valid requests before the limits could name the problem.
+        .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
         .addService(new KvService(node, executor).definition())
         .addService(new AdminService(node, executor).definition())
         .build();

@@ -423,12 +423,16 @@ public final class KvStateMachine {
     return v == null ? null : toKeyValue(key, v);
   }
 
+  /** A scan page stops after about this many bytes of keys and values, however many keys it asked for. */
+  static final long MAX_SCAN_PAGE_BYTES = 4L << 20;
+
   /**
    * Keys in {@code [start, end)} (empty end: no bound), in order, at most {@code limit} (0: the default
-   * page of 1,000).
+   * page of 1,000) and about 4 MiB; {@code more} says where to go on.
    */
   public ScanResponse scan(ByteString start, ByteString end, int limit, boolean keysOnly) {
     int pageSize = limit <= 0 ? 1000 : limit;
+    long bytes = 0;
     ScanResponse.Builder out = ScanResponse.newBuilder();
     try (Slice upper = end.isEmpty() ? null : new Slice(end.toByteArray());
         ReadOptions options = new ReadOptions()) {
@@ -438,10 +442,11 @@ public final class KvStateMachine {
       try (RocksIterator it = engine.db().newIterator(dataCf, options)) {
         int count = 0;
         for (it.seek(start.toByteArray()); it.isValid(); it.next()) {
-          if (count == pageSize) {
+          if (count == pageSize || bytes >= MAX_SCAN_PAGE_BYTES) {
             out.setMore(true).setNextStart(ByteString.copyFrom(it.key()));
             break;
           }
+          bytes += it.key().length + (keysOnly ? 0 : it.value().length);
           ByteString key = ByteString.copyFrom(it.key());
           if (keysOnly) {
             StoredValue v = StoredValue.parseFrom(it.value());
