@@ -202,8 +202,10 @@ run_pipeline() {
   await_running "$(json_field "$sink_json" name)"
   await_running "$(json_field "$source_json" name)"
   local source_topic
+  # The source names its topic "topic", or "topic.prefix" + "." + the cluster name (the cluster id the nodes
+  # report, "raftkv" for deploy/cluster.sh).
   source_topic="$(json_field "$source_json" topic)"
-  [[ -n "$source_topic" ]] || source_topic="$(json_field "$source_json" topic.prefix)"
+  [[ -n "$source_topic" ]] || source_topic="$(json_field "$source_json" topic.prefix).raftkv"
   say "producing 3 records to topic '$sink_topic' (the sink writes them into RaftKV)..."
   printf '%s\n' 'order-1|{"item":"book","qty":1}' 'order-2|{"item":"lamp","qty":2}' 'order-1|{"item":"book","qty":3}' \
     | kafka_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$bootstrap" --topic "$sink_topic" \
