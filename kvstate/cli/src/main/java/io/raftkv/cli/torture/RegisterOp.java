@@ -63,8 +63,8 @@ record RegisterOp(
   }
 
   /**
-   * Whether this step's possibility could depend on the register holding {@code state} rather than
-   * something else, when it is not itself a plain write.
+   * Whether this step, run right after a write that left the register at {@code state}, could be
+   * possible there yet impossible in some other state. Plain writes are possible anywhere.
    */
   boolean couldDependOn(int state) {
     switch (kind) {
@@ -75,9 +75,10 @@ record RegisterOp(
       case CAS:
         return expected == state;
       case CAS_UNMATCHED:
+        // Possible at any state but one; which one the register would hold without the write is unknown.
+        return expected != state;
       case VERSION_CAS:
-        // Possible in many states, one of which may be only reachable through the write in question.
-        return true;
+        return state != ABSENT;
       default:
         throw new AssertionError(kind);
     }

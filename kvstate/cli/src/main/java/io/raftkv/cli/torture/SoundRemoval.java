@@ -4,48 +4,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which operations can be taken out of a history without making a linearizable history look
- * non-linearizable. Taking one out must never manufacture a violation: otherwise a shrunk witness
- * could show a read of a value "never written" only because the shrinker removed its write.
+ * Which operations can be taken out of a history together without making a linearizable history look
+ * non-linearizable: if the history is linearizable, so is what remains. Taking some out must never
+ * manufacture a violation; otherwise a shrunk witness could show a read of a value "never written" only
+ * because the shrinker removed its write.
  *
- * <p>A read-only step (a get, an unmatched compare-and-set) can always go: a linearization of the whole
- * is one of the rest with the step left out. A write W can go when no remaining operation that may be
- * ordered after it (one that completes at or after W's invocation) could depend on the register holding
- * W's value: then in any linearization the steps right after W are writes that ignore the state, so W
- * can be cut out of it.
+ * <p>A set S can go when for each write W in S, no remaining operation that may be ordered after W (one
+ * completing at or after W's invocation) {@link RegisterOp#couldDependOn could depend} on the register
+ * holding W's value. Then, in a linearization of the whole, every remaining operation whose last
+ * preceding write is in S is a plain write, possible in any state, so the linearization without S still
+ * works. Read-only steps never block and can always go.
  */
 final class SoundRemoval {
   private SoundRemoval() {}
 
-  /** Whether {@code ops.get(candidate)} can go from the ops not marked in {@code removed}. */
-  static boolean canRemove(List<RegisterOp> ops, boolean[] removed, int candidate) {
-    RegisterOp op = ops.get(candidate);
-    if (!op.writes()) {
-      return true;
-    }
-    for (int i = 0; i < ops.size(); i++) {
-      RegisterOp other = ops.get(i);
-      if (i != candidate && !removed[i] && other.returnNanos() >= op.callNanos()
-          && other.couldDependOn(op.value())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
-   * {@code ops} without as many of those marked in {@code wanted} as can soundly go, removed one at a
-   * time so that each removal is judged against what remains.
+   * {@code ops} without a large subset of those marked in {@code wanted} that can soundly go together.
+   * An optional operation that depends on a write being removed is taken out with it (it may never have
+   * happened); a marked write with a remaining dependent that cannot go is kept, for good.
    */
   static List<RegisterOp> removeAsManyAsSound(List<RegisterOp> ops, boolean[] wanted) {
-    boolean[] removed = new boolean[ops.size()];
-    boolean progress = true;
-    while (progress) {
-      progress = false;
+    boolean[] removed = wanted.clone();
+    boolean[] kept = new boolean[ops.size()];
+    boolean changed = true;
+    while (changed) {
+      changed = false;
       for (int i = 0; i < ops.size(); i++) {
-        if (wanted[i] && !removed[i] && canRemove(ops, removed, i)) {
-          removed[i] = true;
-          progress = true;
+        if (removed[i] && ops.get(i).writes()) {
+          changed |= settle(ops, removed, kept, i);
         }
       }
     }
@@ -56,6 +42,30 @@ final class SoundRemoval {
       }
     }
     return rest;
+  }
+
+  /**
+   * Looks at the remaining dependents of removed write {@code write}: pulls optional ones into the
+   * removal, or, if one must stay, keeps the write. Returns whether anything changed.
+   */
+  private static boolean settle(List<RegisterOp> ops, boolean[] removed, boolean[] kept, int write) {
+    RegisterOp op = ops.get(write);
+    boolean changed = false;
+    for (int i = 0; i < ops.size(); i++) {
+      RegisterOp other = ops.get(i);
+      if (removed[i] || other.returnNanos() < op.callNanos() || !other.couldDependOn(op.value())) {
+        continue;
+      }
+      if (!other.required() && !kept[i]) {
+        removed[i] = true;
+      } else {
+        removed[write] = false;
+        kept[write] = true;
+        return true;
+      }
+      changed = true;
+    }
+    return changed;
   }
 
   /**
