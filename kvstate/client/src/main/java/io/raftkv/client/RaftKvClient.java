@@ -47,7 +47,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,8 +63,13 @@ public final class RaftKvClient implements AutoCloseable {
   private final List<String> endpoints;
   private final Duration deadline;
   private final long clientId;
-  private final AtomicLong nextSequence = new AtomicLong(1);
-  private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
+  /**
+   * The server keeps a client's answers for 1,024 sequences behind its newest request (SessionPolicy) and
+   * refuses a retry of an older one, unsure whether it applied. Staying well inside that span, a write
+   * stuck in retries (a failover) holds back new writes instead of having its retry refused.
+   */
+  static final int MAX_OUTSTANDING_SPAN = 512;
+  private final SequenceWindow sequences = new SequenceWindow(MAX_OUTSTANDING_SPAN);
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String leaderAddress;
   private final AtomicLong roundRobin = new AtomicLong();
@@ -133,22 +137,20 @@ public final class RaftKvClient implements AutoCloseable {
    *     deadline (the write may or may not have applied)
    */
   public WriteResponse write(List<Op> ops) {
-    long sequence = nextSequence.getAndIncrement();
-    inFlight.add(sequence);
+    long sequence = sequences.take(System.nanoTime() + deadline.toNanos());
     try {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
           .addAllOps(ops);
       return callLeader((target, deadlineNanos) -> writeBatcher(target)
           .call(request.setAcknowledgedSequence(acknowledged()).build(), deadlineNanos));
     } finally {
-      inFlight.remove(sequence);
+      sequences.answered(sequence);
     }
   }
 
-  /** Every sequence below the oldest one in flight has been answered. */
+  /** Every sequence at or below this has been answered. */
   private long acknowledged() {
-    Long oldest = inFlight.isEmpty() ? null : inFlight.first();
-    return (oldest == null ? nextSequence.get() : oldest) - 1;
+    return sequences.acknowledged();
   }
 
   // ------------------------------------------------------------------ reads

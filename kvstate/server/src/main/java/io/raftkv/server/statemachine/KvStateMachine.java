@@ -166,7 +166,9 @@ public final class KvStateMachine {
     if (sequence <= session.getAcknowledgedSequence()) {
       return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, "request " + Long.toUnsignedString(sequence)
           + " of client " + Long.toUnsignedString(clientId) + " is at or below its acknowledged sequence "
-          + session.getAcknowledgedSequence() + ": it was answered before and its answer is forgotten");
+          + session.getAcknowledgedSequence() + " (acknowledged by the client, or more than "
+          + sessionPolicy.maxPendingResponses() + " requests behind its newest): its answer, if it applied,"
+          + " is forgotten, so it is refused rather than risk applying it twice");
     }
     WriteOutcome outcome = execute(batch, index, term, command);
     if (outcome.response() != null) {
