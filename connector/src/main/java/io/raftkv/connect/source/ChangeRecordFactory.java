@@ -111,13 +111,15 @@ public final class ChangeRecordFactory {
     if (format == ByteFormat.BYTES) {
       return bytes.toByteArray();
     }
-    if (!bytes.isValidUtf8()) {
-      ByteString quoted = bytes.substring(0, Math.min(bytes.size(), QUOTED_BYTES));
-      throw new ConnectException("the " + what + " of the change at index " + e.getIndex() + " sub-sequence "
-          + e.getSubSequence() + " is not UTF-8 text (hex " + HexFormat.of().formatHex(quoted.toByteArray())
-          + (bytes.size() > QUOTED_BYTES ? "..." : "") + "), so " + option + "=string cannot give it: set " + option
-          + "=bytes, or narrow raftkv.key.prefix to keys that hold text");
+    String text = bytes.toStringUtf8();
+    // Decoding replaces bad bytes with U+FFFD; only then is a second, checking pass needed.
+    if (text.indexOf('\uFFFD') < 0 || bytes.isValidUtf8()) {
+      return text;
     }
-    return bytes.toStringUtf8();
+    ByteString quoted = bytes.substring(0, Math.min(bytes.size(), QUOTED_BYTES));
+    throw new ConnectException("the " + what + " of the change at index " + e.getIndex() + " sub-sequence "
+        + e.getSubSequence() + " is not UTF-8 text (hex " + HexFormat.of().formatHex(quoted.toByteArray())
+        + (bytes.size() > QUOTED_BYTES ? "..." : "") + "), so " + option + "=string cannot give it: set " + option
+        + "=bytes, or narrow raftkv.key.prefix to keys that hold text");
   }
 }

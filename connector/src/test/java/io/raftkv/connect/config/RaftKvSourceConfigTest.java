@@ -85,4 +85,13 @@ class RaftKvSourceConfigTest {
     assertThatThrownBy(() -> v.ensureValid("topic", "x".repeat(250))).hasMessageContaining("1 to 249");
     assertThatThrownBy(() -> v.ensureValid("topic", "a/b")).hasMessageContaining("'a/b' is not a Kafka topic name");
   }
+
+  @Test
+  void readmeDocumentsEveryOption() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("user.dir"), "README.md"));
+    String source = readme.substring(readme.indexOf("## Kafka Connect source"));
+    for (String option : RaftKvSourceConfig.CONFIG_DEF.names()) {
+      assertThat(source).as("README row for %s", option).contains("| `" + option + "` |");
+    }
+  }
 }

@@ -125,6 +125,14 @@ class ChangeRecordFactoryTest {
   }
 
   @Test
+  void textHoldingTheReplacementCharacterItselfIsStillText() {
+    ChangeEvent e = event(ChangeEvent.Op.CREATE, 5, 0).setAfter(kv("k", "a\uFFFDb", 5, 5)).build();
+    Struct v = (Struct) factory(ByteFormat.STRING, ByteFormat.STRING, true).records(
+        new FeedItem(e, FeedPosition.after(5, 0), SnapshotMarker.FALSE)).get(0).value();
+    assertThat(v.getStruct("after").getString("value")).isEqualTo("a\uFFFDb");
+  }
+
+  @Test
   void schemaNameKeepsOnlyCharactersASchemaNameMayHold() {
     assertThat(EnvelopeSchemas.schemaNamePart("prod.eu-1")).isEqualTo("prod_eu_1");
     assertThat(EnvelopeSchemas.schemaNamePart("1st")).isEqualTo("_1st");
