@@ -3,9 +3,13 @@ package io.raftkv.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.StatusResponse;
+import io.raftkv.api.WatchRequest;
+import io.raftkv.api.WatchResponse;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
@@ -127,9 +131,51 @@ class ProcessKillIT {
         assertThat(kv.get().getVersion()).as("version of %s (a second application would change it)", e.getKey())
             .isEqualTo(e.getValue());
       }
+      // Every replica's change feed is the same sequence, with one event per applied write.
+      long last = client.put(ByteString.copyFromUtf8("final"), ByteString.copyFromUtf8("x")).getIndex();
+      List<List<String>> feeds = new ArrayList<>();
+      for (String endpoint : endpoints()) {
+        feeds.add(feedOf(endpoint, last));
+      }
+      assertThat(feeds.get(1)).as("feed of node 2 against node 1").isEqualTo(feeds.get(0));
+      assertThat(feeds.get(2)).as("feed of node 3 against node 1").isEqualTo(feeds.get(0));
+      Map<String, List<String>> eventsByKey = new java.util.HashMap<>();
+      for (String event : feeds.get(0)) {
+        eventsByKey.computeIfAbsent(event.split(" ")[2], k -> new ArrayList<>()).add(event);
+      }
+      for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
+        assertThat(eventsByKey.get(e.getKey())).as("change events of %s", e.getKey())
+            .containsExactly(e.getValue() + " CREATE " + e.getKey());
+      }
     } finally {
       writers.shutdownNow();
     }
+  }
+
+  /** The change feed of one node from its start through index {@code last}, one line per event. */
+  private static List<String> feedOf(String endpoint, long last) {
+    List<String> events = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long seen = 0;
+    try (RaftKvClient one = RaftKvClient.connect(List.of(endpoint), Duration.ofSeconds(20));
+        ChangeStream stream = one.watch(WatchRequest.getDefaultInstance())) {
+      while (seen < last) {
+        assertThat(System.nanoTime()).as("feed of %s reaching index %s (at %s)", endpoint, last, seen)
+            .isLessThan(deadline);
+        WatchResponse response = stream.poll(Duration.ofMillis(500));
+        if (response == null) {
+          continue;
+        }
+        for (ChangeEvent event : response.getEventsList()) {
+          seen = event.getIndex();
+          if (seen <= last) {
+            events.add(event.getIndex() + (event.getSubSequence() == 0 ? "" : "." + event.getSubSequence())
+                + " " + event.getOp() + " " + event.getKey().toStringUtf8());
+          }
+        }
+      }
+    }
+    return events;
   }
 
   private static void awaitLeader(RaftKvClient client) throws InterruptedException {
