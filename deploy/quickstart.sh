@@ -49,17 +49,19 @@ wait_port() {
 }
 
 # http METHOD PATH [BODY]: a request to the Connect worker's REST API over bash's /dev/tcp (no curl
-# needed); prints the body and sets http_status.
+# needed); sets http_status and http_body (call it directly, not in $(...), so they stay set).
 http() {
   local method="$1" path="$2" body="${3:-}" response
-  exec 5<>"/dev/tcp/127.0.0.1/$connect_port" || die "cannot reach the Connect worker on port $connect_port"
+  http_status=""
+  http_body=""
+  exec 5<>"/dev/tcp/127.0.0.1/$connect_port" || return 1
   printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' \
     "$method" "$path" "$connect_port" "${#body}" "$body" >&5
   response="$(cat <&5)"
   exec 5<&-
   http_status="$(head -n 1 <<<"$response" | awk '{print $2}')"
   # The body follows the first empty line; chunked encoding is undone by dropping the chunk-size lines.
-  sed '1,/^\r$/d' <<<"$response" | grep -v -E '^[0-9a-fA-F]+\r$' | tr -d '\r'
+  http_body="$(sed '1,/^\r$/d' <<<"$response" | grep -v -E '^[0-9a-fA-F]+\r$' | tr -d '\r')"
 }
 
 kafka_java() {
@@ -157,7 +159,7 @@ EOF
   echo $! >"$home/connect.pid"
   wait_port "$connect_port" "the Connect worker" 120 connect "$home/connect.log"
   local deadline=$((SECONDS + 60))
-  until http GET /connector-plugins >/dev/null && [[ "$http_status" == "200" ]]; do
+  until http GET /connector-plugins 2>/dev/null && [[ "$http_status" == "200" ]]; do
     ((SECONDS < deadline)) || die "the Connect worker's REST API did not answer; see $home/connect.log"
     sleep 1
   done
@@ -169,19 +171,19 @@ post_connector() {
   local body name
   body="$(sed "s/127\.0\.0\.1:7001,127\.0\.0\.1:7002,127\.0\.0\.1:7003/$endpoints/" "$1")"
   name="$(sed -n 's/^ *"name": *"\([^"]*\)".*/\1/p' "$1" | head -n 1)"
-  local out
-  out="$(http POST /connectors "$body")"
+  http POST /connectors "$body" || die "cannot reach the Connect worker on port $connect_port"
   case "$http_status" in
     201) say "posted connector $name ($1)" ;;
     409) say "connector $name already exists" ;;
-    *) die "posting $1 failed (HTTP $http_status): $out" ;;
+    *) die "posting $1 failed (HTTP $http_status): $http_body" ;;
   esac
 }
 
 await_running() {
   local name="$1" deadline=$((SECONDS + 60)) out
   while true; do
-    out="$(http GET "/connectors/$name/status")"
+    http GET "/connectors/$name/status" || die "cannot reach the Connect worker on port $connect_port"
+    out="$http_body"
     if grep -q '"state":"FAILED"' <<<"$out"; then
       die "connector $name failed: $out"
     fi
@@ -202,17 +204,21 @@ run_pipeline() {
   await_running "$(json_field "$sink_json" name)"
   await_running "$(json_field "$source_json" name)"
   local source_topic
+  # The source names its topic "topic", or "topic.prefix" + "." + the cluster name (the cluster id the nodes
+  # report, "raftkv" for deploy/cluster.sh).
   source_topic="$(json_field "$source_json" topic)"
-  [[ -n "$source_topic" ]] || source_topic="$(json_field "$source_json" topic.prefix)"
+  [[ -n "$source_topic" ]] || source_topic="$(json_field "$source_json" topic.prefix).raftkv"
   say "producing 3 records to topic '$sink_topic' (the sink writes them into RaftKV)..."
   printf '%s\n' 'order-1|{"item":"book","qty":1}' 'order-2|{"item":"lamp","qty":2}' 'order-1|{"item":"book","qty":3}' \
     | kafka_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$bootstrap" --topic "$sink_topic" \
       --property parse.key=true --property key.separator='|' >>"$home/tools.log" 2>&1 \
     || die "producing to $sink_topic failed; see $home/tools.log"
   say "reading them back from RaftKV: $("$here/bin/raftkv" get --endpoints "$endpoints" "$sink_topic/order-1" 2>&1 || true)"
+  # The first four events: the initial snapshot's row of quickstart-key (op r), then the sink's batch,
+  # one raft entry: order-1 created, order-2 created, order-1 updated (ops c, c, u).
   say "change events on topic '$source_topic' (the source exports every change, read_committed):"
   kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$bootstrap" --topic "$source_topic" \
-    --from-beginning --isolation-level read_committed --max-messages 3 --timeout-ms 60000 \
+    --from-beginning --isolation-level read_committed --max-messages 4 --timeout-ms 60000 \
     --property print.key=true --property key.separator=' => ' 2>>"$home/tools.log" \
     || die "no change events arrived on $source_topic; see $home/connect.log"
 }
@@ -264,7 +270,7 @@ status() {
   done
   RAFTKV_HOME="$home/raftkv" RAFTKV_BASE_PORT="$base" "$here/cluster.sh" status || true
   if alive connect; then
-    say "connectors: $(http GET '/connectors?expand=status')"
+    http GET '/connectors?expand=status' && say "connectors: $http_body"
   fi
 }
 

@@ -8,6 +8,7 @@ import io.raftkv.connect.testing.SinkTestEnvironment;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The plugin archive that {@code mvn package} builds, unpacked into a worker's plugin.path, loads the sink
- * (found through its ServiceLoader manifest) and writes a record. This JVM's class path holds neither the
+ * and the source (found through their ServiceLoader manifests): the sink writes a record to RaftKV and the
+ * source emits that write as a change event. This JVM's class path holds neither the
  * connector nor gRPC or protobuf: everything the sink needs must come from the archive's lib folder, gRPC's
  * own service providers (name resolvers, load balancers, the Netty transport) included.
  */
@@ -36,7 +40,7 @@ class PluginArchiveIT {
   Path root;
 
   @Test
-  void archiveUnpackedIntoPluginPathLoadsTheSinkAndWritesARecord() throws Exception {
+  void archiveUnpackedIntoPluginPathLoadsBothConnectorsAndARecordFlowsThroughSinkAndSource() throws Exception {
     assertThatThrownBy(() -> Class.forName("io.raftkv.connect.sink.RaftKvSinkConnector"))
         .as("the connector must come from the plugin path only").isInstanceOf(ClassNotFoundException.class);
     assertThatThrownBy(() -> Class.forName("io.grpc.NameResolverProvider"))
@@ -70,7 +74,9 @@ class PluginArchiveIT {
         Response plugins1 = connect.requestGet(connect.endpointForResource("connector-plugins"));
         assertThat(String.valueOf(plugins1.getEntity()))
             .contains("{\"class\":\"io.raftkv.connect.sink.RaftKvSinkConnector\",\"type\":\"sink\",\"version\":\""
-                + version + "\"}");
+                + version + "\"}")
+            .contains("{\"class\":\"io.raftkv.connect.source.RaftKvSourceConnector\",\"type\":\"source\","
+                + "\"version\":\"" + version + "\"}");
 
         Map<String, String> config = new HashMap<>();
         config.put("name", "archived-sink");
@@ -95,6 +101,27 @@ class PluginArchiveIT {
           }
         });
         assertThat(connect.connectorStatus("archived-sink").tasks().get(0).state()).isEqualTo("RUNNING");
+
+        // The source, from the same archive, emits the sink's write (its stored offset, under __raftkv/, is skipped).
+        Map<String, String> source = new HashMap<>();
+        source.put("name", "archived-source");
+        source.put("connector.class", "RaftKvSourceConnector");
+        source.put("tasks.max", "1");
+        source.put("raftkv.endpoints", raftkv.endpoints());
+        source.put("topic", "greetings-changes");
+        source.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        source.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        source.put("value.converter.schemas.enable", "false");
+        ConfigInfos sourceValidation = connect.validateConnectorConfig("RaftKvSourceConnector", source);
+        assertThat(sourceValidation.errorCount()).as("validation of %s", sourceValidation).isZero();
+        connect.kafka().createTopic("greetings-changes", 1);
+        connect.configureConnector("archived-source", source);
+        ConsumerRecords<byte[], byte[]> changes = connect.kafka().consume(1, WAIT.toMillis(), "greetings-changes");
+        ConsumerRecord<byte[], byte[]> change = changes.iterator().next();
+        assertThat(new String(change.key(), StandardCharsets.UTF_8)).isEqualTo("greetings/hello");
+        assertThat(new String(change.value(), StandardCharsets.UTF_8)).contains("\"op\":\"r\"")
+            .contains("\"after\":{\"key\":\"greetings/hello\",\"value\":\"world\"");
+        assertThat(connect.connectorStatus("archived-source").tasks().get(0).state()).isEqualTo("RUNNING");
       } finally {
         connect.stop();
       }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -34,8 +35,12 @@ public final class RaftKvTestCluster implements AutoCloseable {
   private final Map<Long, CompletableFuture<Void>> stopping = new TreeMap<>();
   private final RaftKvClient client;
 
-  private RaftKvTestCluster(Path root, int size) {
+  /** Adjusts each node's config (e.g. a short change-feed retention) before it starts. */
+  private final UnaryOperator<NodeConfig.Builder> tuning;
+
+  private RaftKvTestCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
     this.root = root;
+    this.tuning = tuning;
     for (long id = 1; id <= size; id++) {
       members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
           .setClientAddress("127.0.0.1:" + freePort()).build());
@@ -48,7 +53,12 @@ public final class RaftKvTestCluster implements AutoCloseable {
 
   /** Starts {@code size} founding nodes under {@code root} and waits for a leader. */
   public static RaftKvTestCluster start(Path root, int size) {
-    RaftKvTestCluster cluster = new RaftKvTestCluster(root, size);
+    return start(root, size, UnaryOperator.identity());
+  }
+
+  /** Starts {@code size} founding nodes, each config adjusted by {@code tuning}, and waits for a leader. */
+  public static RaftKvTestCluster start(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
+    RaftKvTestCluster cluster = new RaftKvTestCluster(root, size, tuning);
     cluster.awaitLeader(Duration.ofSeconds(30));
     return cluster;
   }
@@ -71,7 +81,7 @@ public final class RaftKvTestCluster implements AutoCloseable {
     if (founding) {
       config.initialMembers(members);
     }
-    servers.put(id, RaftKvServer.start(config.build(), "127.0.0.1", port(m.getPeerAddress()),
+    servers.put(id, RaftKvServer.start(tuning.apply(config).build(), "127.0.0.1", port(m.getPeerAddress()),
         port(m.getClientAddress())));
   }
 
@@ -130,6 +140,14 @@ public final class RaftKvTestCluster implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no leader within " + timeout);
+  }
+
+  /**
+   * The lowest index every running node's change feed still holds (events below it are gone from at least
+   * one node).
+   */
+  public long oldestFeedIndexHeldEverywhere() {
+    return servers.values().stream().mapToLong(s -> s.node().changeFeed().truncatedIndex() + 1).max().orElse(1);
   }
 
   public RaftKvClient client() {
