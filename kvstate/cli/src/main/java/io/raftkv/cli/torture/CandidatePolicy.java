@@ -20,8 +20,14 @@ import java.util.List;
  *       a compare): its value then matters only by being present or absent and unlike every named value.
  *       It is a choice only if it makes possible a candidate that is impossible now (else it may as well
  *       never happen), and one anonymous write of each kind (present, absent) is enough.
+ *   <li>Of candidate blind writes of the same value (deletes, say) only the one completing first is a
+ *       choice: linearizing another instead leaves a less urgent twin behind, which can do whatever the
+ *       more urgent one could have done later.
  *   <li>If the urgent operation is impossible now and no candidate writes a value it is possible in, the
  *       configuration is dead: only the current candidates can precede it.
+ *   <li>An optional operation that would change nothing, and a blind write right after an optional
+ *       operation (which it would wipe out), are not choices: leaving the optional operation out does as
+ *       well.
  *   <li>The rest are tried most urgent first: the urgent operation, then the writes after which it
  *       would be possible, then the others by completion time, so that a long-running write is not
  *       linearized early on speculation.
@@ -37,6 +43,10 @@ final class CandidatePolicy {
   private long[] sortKeys = new long[16];
   private int[] anonymous = new int[16];
   private long furthestBlock = Long.MIN_VALUE;
+  /** Per value: in which call of {@link #choose} a blind write of it was last seen, and at which sort key. */
+  private final int[] writeSeenIn;
+  private final int[] writeSlot;
+  private int chooseCalls;
 
   CandidatePolicy(List<RegisterOp> ops, EntryList entries) {
     this.ops = ops;
@@ -45,6 +55,8 @@ final class CandidatePolicy {
     this.returnRank = returnRanks(ops);
     this.namedBy = new int[ops.stream().mapToInt(op -> Math.max(op.value(), op.expected())).max().orElse(0) + 1];
     ops.forEach(this::unlifted);
+    this.writeSeenIn = new int[namedBy.length];
+    this.writeSlot = new int[namedBy.length];
   }
 
   /** Tells the policy that {@code op} is now linearized. */
@@ -75,11 +87,13 @@ final class CandidatePolicy {
 
   /**
    * Fills {@code level} with the choices at the current configuration, where the register holds
-   * {@code state}. Requires a required operation to be left, so that a return ends the calls.
+   * {@code state}, {@code afterOptional} if the operation linearized last is optional. Requires a required
+   * operation to be left, so that a return ends the calls.
    */
-  void choose(SearchLevel level, int state) {
+  void choose(SearchLevel level, int state, boolean afterOptional) {
     level.choiceCount = 0;
     level.companionCount = 0;
+    chooseCalls++;
     int count = 0;
     int anonymousFound = 0;
     int entry = entries.first();
@@ -92,6 +106,8 @@ final class CandidatePolicy {
           anonymous = Arrays.copyOf(anonymous, 2 * anonymousFound);
         }
         anonymous[anonymousFound++] = entry;
+      } else if (candidate.kind() == RegisterOp.Kind.WRITE) {
+        count = addWrite(count, entry);
       } else {
         count = addSortKey(count, entry);
       }
@@ -108,7 +124,7 @@ final class CandidatePolicy {
         return;
       }
     }
-    count = addHelpfulAnonymous(count, anonymousFound, state);
+    count = addHelpfulAnonymous(count, anonymousFound, state, level.companionCount > 0);
     RegisterOp urgentOp = ops.get(urgent);
     if (urgentOp.step(state) == RegisterOp.IMPOSSIBLE && !canBeEnabled(urgentOp, count)) {
       return;
@@ -128,8 +144,38 @@ final class CandidatePolicy {
     }
     Arrays.sort(sortKeys, 0, count);
     for (int i = 0; i < count; i++) {
-      level.addChoice((int) sortKeys[i]);
+      int op = (int) sortKeys[i];
+      if (!pointless(ops.get(op), state, afterOptional, level.companionCount > 0)) {
+        level.addChoice(op);
+      }
     }
+  }
+
+  /**
+   * Whether linearizing {@code op} now can be left out of every search: an optional operation that
+   * changes nothing (a blind write does change something if companions go before it), or a blind write
+   * right after an optional operation, which it wipes out. Either way the same configuration without the
+   * optional operation does at least as well, and the search tries it.
+   */
+  private static boolean pointless(RegisterOp op, int state, boolean afterOptional, boolean companions) {
+    boolean blindWrite = op.kind() == RegisterOp.Kind.WRITE;
+    return (!op.required() && op.step(state) == state && !(blindWrite && companions))
+        || (afterOptional && blindWrite);
+  }
+
+  /** Adds a blind write unless one of the same value completing no later is there (then keeps the earlier). */
+  private int addWrite(int count, int op) {
+    int value = ops.get(op).value();
+    if (writeSeenIn[value] == chooseCalls) {
+      int twin = (int) sortKeys[writeSlot[value]];
+      if (returnRank[op] < returnRank[twin]) {
+        sortKeys[writeSlot[value]] = op;
+      }
+      return count;
+    }
+    writeSeenIn[value] = chooseCalls;
+    writeSlot[value] = count;
+    return addSortKey(count, op);
   }
 
   private int addSortKey(int count, int op) {
@@ -142,9 +188,10 @@ final class CandidatePolicy {
 
   /**
    * Adds to the first {@code count} sort keys one anonymous optional write leaving the register absent
-   * and one leaving it present, each only if it makes possible a candidate that is impossible now.
+   * and one leaving it present, each only if it makes possible a candidate that is impossible now. With
+   * companions, a blind write would follow them rather than the current state, so it may help anyway.
    */
-  private int addHelpfulAnonymous(int count, int anonymousFound, int state) {
+  private int addHelpfulAnonymous(int count, int anonymousFound, int state, boolean companions) {
     int regular = count;
     boolean absentAdded = false;
     boolean presentAdded = false;
@@ -152,6 +199,12 @@ final class CandidatePolicy {
       int after = ops.get(anonymous[a]).step(state);
       boolean absent = after == RegisterOp.ABSENT;
       if (after == RegisterOp.IMPOSSIBLE || (absent ? absentAdded : presentAdded)) {
+        continue;
+      }
+      if (companions && ops.get(anonymous[a]).kind() == RegisterOp.Kind.WRITE) {
+        count = addSortKey(count, anonymous[a]);
+        absentAdded |= absent;
+        presentAdded |= !absent;
         continue;
       }
       for (int i = 0; i < regular; i++) {

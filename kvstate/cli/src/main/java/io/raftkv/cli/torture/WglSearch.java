@@ -49,7 +49,7 @@ final class WglSearch {
     int depth = 0;
     int from = 0;
     if (requiredLeft > 0) {
-      policy.choose(level(0), state);
+      policy.choose(level(0), state, false);
     }
     while (requiredLeft > 0) {
       SearchLevel level = levels[depth];
@@ -68,7 +68,7 @@ final class WglSearch {
         depth++;
         from = 0;
         if (requiredLeft > 0) {
-          policy.choose(level(depth), state);
+          policy.choose(level(depth), state, !ops.get(level.choices[level.chosen]).required());
         }
         continue;
       }

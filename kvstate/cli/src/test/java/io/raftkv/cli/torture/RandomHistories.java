@@ -151,12 +151,14 @@ final class RandomHistories {
       }
       boolean deletes = mix.deletes() > 0 && random.nextInt(10) == 0;
       Optional<ByteString> newValue = deletes ? Optional.empty() : Optional.of(fresh);
-      newValue.ifPresent(written::add);
+      Command command;
       if ((pick -= mix.compareAndSets()) < 0) {
-        return Command.compareAndSet(recentValueOrAbsent(), newValue);
+        command = Command.compareAndSet(recentValueOrAbsent(), newValue);
+      } else {
+        command = Command.compareVersionAndSet(Math.max(0, writesSoFar - random.nextInt(4)), newValue);
       }
-      long version = Math.max(0, writesSoFar - random.nextInt(4));
-      return Command.compareVersionAndSet(version, newValue);
+      newValue.ifPresent(written::add);
+      return command;
     }
 
     private Optional<ByteString> recentValueOrAbsent() {
