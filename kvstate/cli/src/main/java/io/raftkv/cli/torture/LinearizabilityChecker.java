@@ -82,9 +82,7 @@ public final class LinearizabilityChecker {
     if (result.verdict() != Verdict.UNKNOWN) {
       return new Finding(result.verdict(), result.steps(), ops, result.furthestBlockNanos());
     }
-    SearchBudget perWindow =
-        new SearchBudget(Math.max(1, budgetPerKey.maxSteps() / 4), budgetPerKey.maxTime().dividedBy(4));
-    return LocalViolationFinder.find(ops, result.furthestBlockNanos(), perWindow)
+    return LocalViolationFinder.find(ops, result.furthestBlockNanos(), budgetPerKey.share(4))
         .map(local -> new Finding(Verdict.NOT_LINEARIZABLE, result.steps(), local, Long.MAX_VALUE))
         .orElse(new Finding(Verdict.UNKNOWN, result.steps(), ops, result.furthestBlockNanos()));
   }
