@@ -29,10 +29,6 @@ final class ConfigurationCache {
     return known != null && known.left;
   }
 
-  int size() {
-    return seen.size();
-  }
-
   /** One remembered configuration; its identity is immutable, its {@code left} mark is set once. */
   static final class Configuration {
     private final int state;

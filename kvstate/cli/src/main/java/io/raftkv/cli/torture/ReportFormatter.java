@@ -38,8 +38,10 @@ final class ReportFormatter {
       case LINEARIZABLE:
         return "key " + PrintableBytes.of(key.key()) + ": linearizable (" + stats + ")";
       case NOT_LINEARIZABLE:
-        return "key " + PrintableBytes.of(key.key()) + ": NOT linearizable (" + stats
-            + "); these " + key.witness().size() + " of its operations cannot be linearized:";
+        String witness = key.witness().size() == 1
+            ? "this one of its operations cannot be linearized:"
+            : "these " + key.witness().size() + " of its operations cannot be linearized together:";
+        return "key " + PrintableBytes.of(key.key()) + ": NOT linearizable (" + stats + "); " + witness;
       default:
         return "key " + PrintableBytes.of(key.key()) + ": UNKNOWN (search budget exceeded: " + stats + ")";
     }

@@ -66,6 +66,7 @@ class RandomizedLinearizabilityTest {
           .extracting(KeyVerdict::key).containsExactly(changed.key());
       KeyVerdict violation = report.violations().get(0);
       assertThat(violation.witness()).as("seed %d: the witness holds the changed read", seed).contains(changed);
+      assertThat(violation.witness()).as("seed %d: the witness is small", seed).hasSizeLessThanOrEqualTo(6);
       assertThat(BruteForceLinearizability.isLinearizable(violation.witness()))
           .as("seed %d: the witness alone is not linearizable:%n%s", seed, report.render()).isFalse();
     }

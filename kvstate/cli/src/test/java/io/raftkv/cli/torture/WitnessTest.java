@@ -63,7 +63,7 @@ class WitnessTest {
     String report = new LinearizabilityChecker().check(h.operations()).render();
     assertThat(report).startsWith("NOT linearizable: 1 keys, 3 operations; 0 linearizable, 1 not linearizable")
         .contains("key \"accounts/7\": NOT linearizable (3 operations")
-        .contains("these 3 of its operations cannot be linearized:");
+        .contains("these 3 of its operations cannot be linearized together:");
     assertThat(report.lines().filter(line -> line.contains("#")).map(String::strip).toList()).containsExactly(
         "#1       p0        0.000        1.000  put \"a\"                                  ok",
         "#2       p1        2.000        3.500  put \"b\"                                  ok",
