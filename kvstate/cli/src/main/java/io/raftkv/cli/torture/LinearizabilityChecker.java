@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -56,13 +57,37 @@ public final class LinearizabilityChecker {
     }
     long start = System.nanoTime();
     List<RegisterOp> ops = SoundRemoval.withoutUnobservedOptionalWrites(RegisterEncoding.encode(operationsOfKey));
-    SearchResult result = WglSearch.run(ops, budgetPerKey);
+    Finding finding = find(ops);
     Duration searchTime = Duration.ofNanos(System.nanoTime() - start);
     List<Operation> witness = List.of();
-    if (result.verdict() == Verdict.NOT_LINEARIZABLE) {
-      witness = new Shrinker(budgetPerKey, shrinkTimePerKey).shrink(ops, result.furthestBlockNanos())
-          .stream().map(RegisterOp::source).toList();
+    if (finding.verdict() == Verdict.NOT_LINEARIZABLE) {
+      witness = sources(new Shrinker(budgetPerKey, shrinkTimePerKey).shrink(finding.failing(), finding.cutNanos()));
     }
-    return new KeyVerdict(key, result.verdict(), operationsOfKey.size(), result.steps(), searchTime, witness);
+    return new KeyVerdict(key, finding.verdict(), operationsOfKey.size(), finding.steps(), searchTime, witness,
+        WitnessContext.related(witness, operationsOfKey));
+  }
+
+  /**
+   * What the checker found: a verdict, the search steps it took, and for a violation a failing
+   * sub-history with the time after which its operations are the first to try to shrink away.
+   */
+  private record Finding(Verdict verdict, long steps, List<RegisterOp> failing, long cutNanos) {}
+
+  private Finding find(List<RegisterOp> ops) {
+    Optional<List<RegisterOp>> unexplained = UnexplainedObservations.find(ops);
+    if (unexplained.isPresent()) {
+      return new Finding(Verdict.NOT_LINEARIZABLE, 0, unexplained.get(), Long.MAX_VALUE);
+    }
+    SearchResult result = WglSearch.run(ops, budgetPerKey);
+    if (result.verdict() != Verdict.UNKNOWN) {
+      return new Finding(result.verdict(), result.steps(), ops, result.furthestBlockNanos());
+    }
+    return LocalViolationFinder.find(ops, result.furthestBlockNanos(), budgetPerKey.share(4))
+        .map(local -> new Finding(Verdict.NOT_LINEARIZABLE, result.steps(), local, Long.MAX_VALUE))
+        .orElse(new Finding(Verdict.UNKNOWN, result.steps(), ops, result.furthestBlockNanos()));
+  }
+
+  private static List<Operation> sources(List<RegisterOp> ops) {
+    return ops.stream().map(RegisterOp::source).toList();
   }
 }

@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * Turns the operations of one key into {@link RegisterOp}s, in invocation order, leaving out those that
- * constrain nothing: failed operations (they did not happen), gets with an unknown result, and version
- * compare-and-sets that did not match (the history cannot tell which version the key had).
+ * constrain nothing: failed operations (they did not happen), gets with an unknown result, version
+ * compare-and-sets that did not match (the history cannot tell which version the key had), and
+ * compare-and-sets of a value to itself with an unknown result.
  */
 final class RegisterEncoding {
   private final Map<ByteString, Integer> valueNumbers = new HashMap<>();
@@ -71,7 +72,12 @@ final class RegisterEncoding {
     if (operation.outcome() instanceof Outcome.Compared compared && !compared.matched()) {
       return op(operation, RegisterOp.Kind.CAS_UNMATCHED, expected, 0, returnNanos, true);
     }
-    return op(operation, RegisterOp.Kind.CAS, expected, number(newValue), returnNanos, required);
+    int value = number(newValue);
+    if (!required && value == expected) {
+      // Setting what is there changes nothing, and its outcome is unknown: it tells nothing.
+      return null;
+    }
+    return op(operation, RegisterOp.Kind.CAS, expected, value, returnNanos, required);
   }
 
   private static RegisterOp op(

@@ -22,6 +22,10 @@ final class ReportFormatter {
       out.append(keyLine(key)).append('\n');
       if (key.verdict() == Verdict.NOT_LINEARIZABLE) {
         out.append(witness(key.witness()));
+        if (!key.related().isEmpty()) {
+          out.append("  outside them, these write values they observe (times from the same origin):\n");
+          out.append(table(key.related(), origin(key.witness())));
+        }
       }
     }
     return out.toString();
@@ -34,8 +38,10 @@ final class ReportFormatter {
       case LINEARIZABLE:
         return "key " + PrintableBytes.of(key.key()) + ": linearizable (" + stats + ")";
       case NOT_LINEARIZABLE:
-        return "key " + PrintableBytes.of(key.key()) + ": NOT linearizable (" + stats
-            + "); these " + key.witness().size() + " of its operations cannot be linearized:";
+        String witness = key.witness().size() == 1
+            ? "this one of its operations cannot be linearized:"
+            : "these " + key.witness().size() + " of its operations cannot be linearized together:";
+        return "key " + PrintableBytes.of(key.key()) + ": NOT linearizable (" + stats + "); " + witness;
       default:
         return "key " + PrintableBytes.of(key.key()) + ": UNKNOWN (search budget exceeded: " + stats + ")";
     }
@@ -43,7 +49,15 @@ final class ReportFormatter {
 
   /** The operations as a table, times in milliseconds from the first invocation among them. */
   static String witness(List<Operation> ops) {
-    long origin = ops.stream().mapToLong(Operation::invokedNanos).min().orElse(0);
+    return table(ops, origin(ops));
+  }
+
+  private static long origin(List<Operation> ops) {
+    return ops.stream().mapToLong(Operation::invokedNanos).min().orElse(0);
+  }
+
+  /** The operations as a table, times in milliseconds from {@code origin}. */
+  private static String table(List<Operation> ops, long origin) {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "  %8s %8s %12s %12s  %-40s %s%n",
         "op", "process", "invoked ms", "completed ms", "operation", "outcome"));
     for (Operation op : ops) {

@@ -24,6 +24,11 @@ public record SearchBudget(long maxSteps, Duration maxTime) {
     }
   }
 
+  /** One of {@code parts} equal shares of this budget (never nothing). */
+  SearchBudget share(int parts) {
+    return new SearchBudget(Math.max(1, maxSteps / parts), maxTime.dividedBy(parts).plusNanos(1));
+  }
+
   /** This budget, but ending no later than {@code deadlineNanos} (System.nanoTime based). */
   SearchBudget until(long deadlineNanos, long nowNanos) {
     long left = Math.max(1, deadlineNanos - nowNanos);

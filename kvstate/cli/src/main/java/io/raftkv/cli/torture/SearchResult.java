@@ -4,8 +4,8 @@ package io.raftkv.cli.torture;
  * How one search ended.
  *
  * @param steps linearize and undo attempts made
- * @param furthestBlockNanos the latest completion time of an operation the search failed to linearize
- *     before it completed; every failing branch stopped at or before it (meaningful when not
- *     linearizable)
+ * @param furthestBlockNanos how far the search got: the latest completion time of the most urgent
+ *     operation of any configuration it entered. An operation invoked later was never a candidate, so it
+ *     played no part in a NOT_LINEARIZABLE verdict
  */
 record SearchResult(Verdict verdict, long steps, long furthestBlockNanos) {}

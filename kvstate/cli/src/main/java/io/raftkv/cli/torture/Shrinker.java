@@ -23,18 +23,18 @@ final class Shrinker {
    * A sub-history of {@code failing} that is also not linearizable.
    *
    * @param failing operations of one key, in invocation order, known to be non-linearizable
-   * @param furthestBlockNanos from the search that found {@code failing} non-linearizable: no branch got
-   *     past an operation completing later, so what is invoked after it is the first thing to try without
+   * @param cutNanos operations invoked after this are the first to try without: the search that found
+   *     {@code failing} non-linearizable never got past it
    */
-  List<RegisterOp> shrink(List<RegisterOp> failing, long furthestBlockNanos) {
+  List<RegisterOp> shrink(List<RegisterOp> failing, long cutNanos) {
     long deadline = System.nanoTime() + timeLimit.toNanos();
     List<RegisterOp> current = failing;
 
-    boolean[] afterBlock = new boolean[current.size()];
+    boolean[] afterCut = new boolean[current.size()];
     for (int i = 0; i < current.size(); i++) {
-      afterBlock[i] = current.get(i).callNanos() > furthestBlockNanos;
+      afterCut[i] = current.get(i).callNanos() > cutNanos;
     }
-    current = tryRemoving(current, afterBlock, deadline);
+    current = tryRemoving(current, afterCut, deadline);
 
     int chunks = 2;
     while (current.size() > 1 && System.nanoTime() - deadline < 0) {
@@ -68,8 +68,9 @@ final class Shrinker {
     if (now - deadline >= 0) {
       return ops;
     }
-    Verdict verdict = WglSearch.run(candidate, budgetPerAttempt.until(deadline, now)).verdict();
-    return verdict == Verdict.NOT_LINEARIZABLE ? candidate : ops;
+    boolean failing = UnexplainedObservations.find(candidate).isPresent()
+        || WglSearch.run(candidate, budgetPerAttempt.until(deadline, now)).verdict() == Verdict.NOT_LINEARIZABLE;
+    return failing ? candidate : ops;
   }
 
   /** Marks the {@code index}-th of {@code count} nearly equal consecutive parts of {@code size} items. */

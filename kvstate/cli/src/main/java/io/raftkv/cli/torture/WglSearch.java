@@ -1,15 +1,14 @@
 package io.raftkv.cli.torture;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * The Wing-Gong linearizability search with Lowe's improvements (G. Lowe, "Testing for
- * linearizability", 2017), as Porcupine implements it: the history is a doubly linked list of call and
- * return entries in time order; the search walks the calls before the first return, linearizes one
- * whose step is possible (unlinking its call and return), and backtracks when it meets a return whose
- * operation it has not linearized. A cache of (linearized set, state) configurations keeps it from
- * exploring any configuration twice.
+ * linearizability", 2017), as Porcupine implements it: the history is a {@link EntryList} of call and
+ * return entries in time order; the candidates to linearize next are the calls before the first return;
+ * the search linearizes one whose step is possible (unlinking its call and return), and backtracks when
+ * none is left. A {@link ConfigurationCache} of (linearized set, state) keeps it from exploring any
+ * configuration twice, and a {@link CandidatePolicy} prunes and orders the candidates.
  *
  * <p>Optional operations (unknown outcome) return at +infinity, so they never block; the search
  * succeeds as soon as every required operation is linearized, which leaves the others out.
@@ -18,144 +17,141 @@ final class WglSearch {
   private static final int CLOCK_CHECK_INTERVAL = 1024;
 
   private final List<RegisterOp> ops;
-  private final int n;
-  private final int head;
-  private final int[] next;
-  private final int[] prev;
-  private final long[] entryTime;
+  private final EntryList entries;
+  private final CandidatePolicy policy;
+  private final SearchBudget budget;
+  private final long deadline;
+  private final LinearizedSet linearized;
+  private final ConfigurationCache cache = new ConfigurationCache();
+  private final SearchLevel[] levels;
 
-  private WglSearch(List<RegisterOp> ops) {
+  private int state = RegisterOp.ABSENT;
+  private int requiredLeft;
+  private long steps;
+
+  private WglSearch(List<RegisterOp> ops, SearchBudget budget) {
     this.ops = ops;
-    this.n = ops.size();
-    // Entries 0..n-1 are calls of op i, n..2n-1 are returns of op i - n; 2n and 2n+1 are the sentinels.
-    this.head = 2 * n;
-    int tail = 2 * n + 1;
-    this.next = new int[2 * n + 2];
-    this.prev = new int[2 * n + 2];
-    this.entryTime = new long[2 * n];
-    for (int i = 0; i < n; i++) {
-      entryTime[i] = ops.get(i).callNanos();
-      entryTime[n + i] = ops.get(i).returnNanos();
-    }
-    int[] order = timeOrder();
-    int last = head;
-    for (int entry : order) {
-      next[last] = entry;
-      prev[entry] = last;
-      last = entry;
-    }
-    next[last] = tail;
-    prev[tail] = last;
+    this.entries = new EntryList(ops);
+    this.policy = new CandidatePolicy(ops, entries);
+    this.budget = budget;
+    this.deadline = System.nanoTime() + budget.maxTime().toNanos();
+    this.linearized = new LinearizedSet(ops);
+    this.levels = new SearchLevel[ops.size() + 1];
+    this.requiredLeft = (int) ops.stream().filter(RegisterOp::required).count();
   }
 
   /** Searches {@code ops} (of one key, in invocation order) for a linearization from the absent state. */
   static SearchResult run(List<RegisterOp> ops, SearchBudget budget) {
-    return new WglSearch(ops).search(budget);
+    return new WglSearch(ops, budget).search();
+  }
+
+  private SearchResult search() {
+    int depth = 0;
+    int from = 0;
+    if (requiredLeft > 0) {
+      policy.choose(level(0), state, false);
+    }
+    while (requiredLeft > 0) {
+      SearchLevel level = levels[depth];
+      boolean entered = false;
+      for (int i = from; i < level.choiceCount && !entered; i++) {
+        if (++steps > budget.maxSteps()
+            || (steps % CLOCK_CHECK_INTERVAL == 0 && System.nanoTime() - deadline > 0)) {
+          return result(Verdict.UNKNOWN);
+        }
+        if (tryEnter(level, level.choices[i])) {
+          level.chosen = i;
+          entered = true;
+        }
+      }
+      if (entered) {
+        depth++;
+        from = 0;
+        if (requiredLeft > 0) {
+          policy.choose(level(depth), state, !ops.get(level.choices[level.chosen]).required());
+        }
+        continue;
+      }
+      if (depth == 0) {
+        return result(Verdict.NOT_LINEARIZABLE);
+      }
+      depth--;
+      leave(levels[depth]);
+      from = levels[depth].chosen + 1;
+    }
+    return result(Verdict.LINEARIZABLE);
+  }
+
+  private SearchResult result(Verdict verdict) {
+    return new SearchResult(verdict, steps, policy.furthestBlock());
+  }
+
+  private SearchLevel level(int depth) {
+    if (levels[depth] == null) {
+      levels[depth] = new SearchLevel();
+    }
+    return levels[depth];
   }
 
   /**
-   * Entries by time; at equal times calls come first, so that an operation completing at the instant
-   * another is invoked counts as concurrent with it rather than before it.
+   * Linearizes {@code op} next (after the level's companions, if it takes them), if its step is possible
+   * and leads to a configuration neither seen before nor {@link #subsumedByFailure subsumed}.
    */
-  private int[] timeOrder() {
-    Integer[] order = new Integer[2 * n];
-    for (int e = 0; e < 2 * n; e++) {
-      order[e] = e;
+  private boolean tryEnter(SearchLevel level, int op) {
+    RegisterOp register = ops.get(op);
+    int after = register.step(state);
+    if (after == RegisterOp.IMPOSSIBLE) {
+      return false;
     }
-    Arrays.sort(order, (a, b) -> {
-      int byTime = Long.compare(entryTime[a], entryTime[b]);
-      if (byTime != 0) {
-        return byTime;
-      }
-      int byKind = Boolean.compare(a >= n, b >= n);
-      return byKind != 0 ? byKind : Integer.compare(a, b);
-    });
-    int[] result = new int[2 * n];
-    for (int i = 0; i < 2 * n; i++) {
-      result[i] = order[i];
+    level.groupFor(op, policy.takesCompanions(register));
+    for (int i = 0; i < level.groupSize; i++) {
+      linearized.add(level.group[i]);
     }
-    return result;
-  }
-
-  private SearchResult search(SearchBudget budget) {
-    long deadline = System.nanoTime() + budget.maxTime().toNanos();
-    long[] linearized = new long[(n + 63) / 64];
-    ConfigurationCache cache = new ConfigurationCache();
-    int[] stackCall = new int[n];
-    int[] stackState = new int[n];
-    int depth = 0;
-    int state = RegisterOp.ABSENT;
-    int requiredLeft = (int) ops.stream().filter(RegisterOp::required).count();
-    long furthestBlock = Long.MIN_VALUE;
-    long steps = 0;
-
-    int entry = next[head];
-    while (requiredLeft > 0) {
-      steps++;
-      if (steps > budget.maxSteps()
-          || (steps % CLOCK_CHECK_INTERVAL == 0 && System.nanoTime() - deadline > 0)) {
-        return new SearchResult(Verdict.UNKNOWN, steps, furthestBlock);
+    ConfigurationCache.Configuration configuration =
+        subsumedByFailure(after) ? null : cache.enter(linearized.words(), after);
+    if (configuration == null) {
+      for (int i = 0; i < level.groupSize; i++) {
+        linearized.remove(level.group[i]);
       }
-      if (entry < n) {
-        RegisterOp op = ops.get(entry);
-        int after = op.step(state);
-        if (after != RegisterOp.IMPOSSIBLE) {
-          linearized[entry >>> 6] |= 1L << entry;
-          if (cache.add(linearized, after)) {
-            stackCall[depth] = entry;
-            stackState[depth] = state;
-            depth++;
-            state = after;
-            if (op.required()) {
-              requiredLeft--;
-            }
-            lift(entry);
-            entry = next[head];
-            continue;
-          }
-          linearized[entry >>> 6] &= ~(1L << entry);
-        }
-        entry = next[entry];
-      } else {
-        // A return (or the tail) before any possible call: this branch is dead.
-        if (entry < 2 * n) {
-          furthestBlock = Math.max(furthestBlock, entryTime[entry]);
-        }
-        if (depth == 0) {
-          return new SearchResult(Verdict.NOT_LINEARIZABLE, steps, furthestBlock);
-        }
-        depth--;
-        int call = stackCall[depth];
-        state = stackState[depth];
-        linearized[call >>> 6] &= ~(1L << call);
-        if (ops.get(call).required()) {
-          requiredLeft++;
-        }
-        unlift(call);
-        entry = next[call];
+      return false;
+    }
+    level.entered = configuration;
+    level.stateBefore = state;
+    state = after;
+    for (int i = 0; i < level.groupSize; i++) {
+      RegisterOp lifted = ops.get(level.group[i]);
+      entries.lift(level.group[i]);
+      policy.lifted(lifted);
+      if (lifted.required()) {
+        requiredLeft--;
       }
     }
-    return new SearchResult(Verdict.LINEARIZABLE, steps, furthestBlock);
+    return true;
   }
 
-  private void lift(int call) {
-    unlink(call);
-    unlink(call + n);
+  /** Undoes the {@link #tryEnter} made at {@code level}, which led nowhere. */
+  private void leave(SearchLevel level) {
+    level.entered.leave();
+    for (int i = level.groupSize - 1; i >= 0; i--) {
+      RegisterOp lifted = ops.get(level.group[i]);
+      entries.unlift(level.group[i]);
+      policy.unlifted(lifted);
+      if (lifted.required()) {
+        requiredLeft++;
+      }
+      linearized.remove(level.group[i]);
+    }
+    state = level.stateBefore;
   }
 
-  /** Undoes {@link #lift}; dancing links: relink in the reverse order of unlinking. */
-  private void unlift(int call) {
-    relink(call + n);
-    relink(call);
-  }
-
-  private void unlink(int entry) {
-    next[prev[entry]] = next[entry];
-    prev[next[entry]] = prev[entry];
-  }
-
-  private void relink(int entry) {
-    next[prev[entry]] = entry;
-    prev[next[entry]] = entry;
+  /**
+   * Whether the configuration with the current linearized set and {@code state}, but none of the optional
+   * operations linearized, is known to fail. Then this one fails too: any way on from here is a way on
+   * from there, where the optional operations simply never happen. Optional operations complete last, so
+   * the search tries them last and usually meets that configuration first.
+   */
+  private boolean subsumedByFailure(int state) {
+    long[] withoutOptional = linearized.withoutOptional();
+    return withoutOptional != null && cache.failed(withoutOptional, state);
   }
 }

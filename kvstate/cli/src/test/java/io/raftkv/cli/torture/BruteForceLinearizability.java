@@ -2,17 +2,22 @@ package io.raftkv.cli.torture;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * A slow, obviously correct oracle for tiny histories of one key: tries every order of every subset
- * of the operations that keeps all those with a known outcome, reading the semantics straight off the
- * commands. Written independently of the checker's register encoding, to test it.
+ * A slow, obviously correct oracle for small histories of one key (up to 20 operations): tries every
+ * order of every subset of the operations that keeps all those with a known outcome, reading the
+ * semantics straight off the commands, remembering only which (placed set, value) pairs led nowhere.
+ * Written independently of the checker's register encoding and search, to test them.
  */
 final class BruteForceLinearizability {
   private final List<Operation> ops = new ArrayList<>();
   private final boolean[] placed;
+  private final Set<String> deadEnds = new HashSet<>();
 
   private BruteForceLinearizability(List<Operation> history) {
     for (Operation op : history) {
@@ -22,6 +27,9 @@ final class BruteForceLinearizability {
         ops.add(op);
       }
     }
+    if (ops.size() > 20) {
+      throw new IllegalArgumentException("too many operations for brute force: " + ops.size());
+    }
     placed = new boolean[ops.size()];
   }
 
@@ -30,6 +38,10 @@ final class BruteForceLinearizability {
   }
 
   private boolean extend(Optional<ByteString> state) {
+    String configuration = Arrays.toString(placed) + state;
+    if (deadEnds.contains(configuration)) {
+      return false;
+    }
     boolean allRequiredPlaced = true;
     for (int i = 0; i < ops.size(); i++) {
       allRequiredPlaced &= placed[i] || ops.get(i).isUnknown();
@@ -50,6 +62,7 @@ final class BruteForceLinearizability {
         }
       }
     }
+    deadEnds.add(configuration);
     return false;
   }
 

@@ -213,6 +213,37 @@ class LinearizabilityRulesTest {
   }
 
   @Test
+  void unknownDeleteMayFallBetweenAnUnreadPutAndACreate() {
+    // Only put a, then the timed-out delete, then the create-if-absent explains what followed.
+    Command createB = Command.compareAndSet(ABSENT, value("b"));
+    TestHistory h = new TestHistory()
+        .op(0, 0, 100, Command.delete(), Outcome.unknown("timeout"))
+        .put(1, 10, 50, "a")
+        .op(2, 11, 45, createB, Outcome.compared(true))
+        .cas(3, 60, 70, "b", "c", true);
+    assertThat(h.verdict()).isEqualTo(Verdict.LINEARIZABLE);
+  }
+
+  @Test
+  void unknownPutMayRecreateADeletedKeyForAVersionCas() {
+    // The version cas must come after the delete (the final cas expects its value), and only the
+    // timed-out put can make the key exist again in between.
+    Command setIfVersion2 = Command.compareVersionAndSet(2, value("c"));
+    TestHistory h = new TestHistory()
+        .put(0, 17, 21, "a").putUnknown(1, 21, 22, "b")
+        .op(0, 27, 34, setIfVersion2, Outcome.compared(true))
+        .delete(2, 32, 40)
+        .cas(2, 41, 67, "c", "d", true);
+    assertThat(h.verdict()).isEqualTo(Verdict.LINEARIZABLE);
+    TestHistory withoutThePut = new TestHistory()
+        .put(0, 17, 21, "a")
+        .op(0, 27, 34, setIfVersion2, Outcome.compared(true))
+        .delete(2, 32, 40)
+        .cas(2, 41, 67, "c", "d", true);
+    assertThat(withoutThePut.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+  }
+
+  @Test
   void unobservedUnknownWriteCanStillExplainAnUnmatchedCas() {
     // Nobody reads b, but only b taking effect explains why the cas expecting a did not match.
     TestHistory explained = new TestHistory()

@@ -16,7 +16,23 @@ import java.util.Random;
  */
 final class RandomHistories {
   /** Shape of a simulated history; rates are probabilities per operation. */
-  record Shape(int keys, int opsPerKey, int clientsPerKey, double unknownRate, double failRate) {}
+  record Shape(int keys, int opsPerKey, int clientsPerKey, double unknownRate, double failRate, Mix mix) {
+    Shape(int keys, int opsPerKey, int clientsPerKey, double unknownRate, double failRate) {
+      this(keys, opsPerKey, clientsPerKey, unknownRate, failRate, Mix.ALL);
+    }
+  }
+
+  /** Relative weights of the kinds of operation. */
+  record Mix(int gets, int puts, int deletes, int compareAndSets, int versionCompareAndSets) {
+    /** Every kind. */
+    static final Mix ALL = new Mix(40, 25, 7, 20, 8);
+    /** What a register workload usually is: reads, blind writes, compare-and-sets on values. */
+    static final Mix READ_WRITE_CAS = new Mix(50, 30, 0, 20, 0);
+
+    int total() {
+      return gets + puts + deletes + compareAndSets + versionCompareAndSets;
+    }
+  }
 
   private RandomHistories() {}
 
@@ -121,24 +137,28 @@ final class RandomHistories {
 
     private Command command(long id, long writesSoFar) {
       ByteString fresh = ByteString.copyFromUtf8(key.toStringUtf8() + "-v" + id);
-      int pick = random.nextInt(100);
-      if (pick < 40) {
+      Mix mix = shape.mix();
+      int pick = random.nextInt(mix.total());
+      if ((pick -= mix.gets()) < 0) {
         return Command.get();
       }
-      if (pick < 65) {
+      if ((pick -= mix.puts()) < 0) {
         written.add(fresh);
         return Command.put(fresh);
       }
-      if (pick < 72) {
+      if ((pick -= mix.deletes()) < 0) {
         return Command.delete();
       }
-      Optional<ByteString> newValue = random.nextInt(10) == 0 ? Optional.empty() : Optional.of(fresh);
-      newValue.ifPresent(written::add);
-      if (pick < 92) {
-        return Command.compareAndSet(recentValueOrAbsent(), newValue);
+      boolean deletes = mix.deletes() > 0 && random.nextInt(10) == 0;
+      Optional<ByteString> newValue = deletes ? Optional.empty() : Optional.of(fresh);
+      Command command;
+      if ((pick -= mix.compareAndSets()) < 0) {
+        command = Command.compareAndSet(recentValueOrAbsent(), newValue);
+      } else {
+        command = Command.compareVersionAndSet(Math.max(0, writesSoFar - random.nextInt(4)), newValue);
       }
-      long version = Math.max(0, writesSoFar - random.nextInt(4));
-      return Command.compareVersionAndSet(version, newValue);
+      newValue.ifPresent(written::add);
+      return command;
     }
 
     private Optional<ByteString> recentValueOrAbsent() {
@@ -192,6 +212,39 @@ final class RandomHistories {
         }
       }
     }
+  }
+
+  /**
+   * A small history of one key from a simulated linearizable store with many timeouts and failures,
+   * then with one result changed at random (what a read saw, whether a compare matched, or an outcome
+   * made unknown or failed): near misses, linearizable or not, where the checker's shortcuts matter most.
+   */
+  static List<Operation> perturbed(long seed, int ops, int clients) {
+    Random random = new Random(seed);
+    Shape shape = new Shape(1, ops, clients, 0.25, 0.1, Mix.ALL);
+    List<Operation> history = new ArrayList<>(linearizable(random.nextLong(), shape));
+    int index = random.nextInt(history.size());
+    Operation op = history.get(index);
+    history.set(index, new Operation(op.id(), op.process(), op.key(), op.command(), op.invokedNanos(),
+        op.completedNanos(), perturb(op, history, random)));
+    return history;
+  }
+
+  private static Outcome perturb(Operation op, List<Operation> history, Random random) {
+    if (op.command() instanceof Command.Get && random.nextInt(4) > 0) {
+      List<Optional<ByteString>> values = new ArrayList<>();
+      values.add(Optional.empty());
+      for (Operation other : history) {
+        if (other.command() instanceof Command.Put put) {
+          values.add(Optional.of(put.value()));
+        }
+      }
+      return Outcome.read(values.get(random.nextInt(values.size())));
+    }
+    if (op.outcome() instanceof Outcome.Compared compared && random.nextInt(4) > 0) {
+      return Outcome.compared(!compared.matched());
+    }
+    return random.nextBoolean() ? Outcome.unknown("perturbed") : Outcome.failed("perturbed");
   }
 
   /**
