@@ -29,10 +29,12 @@ public final class ErrorTrailers {
     Error.Code code = switch (status.getCode()) {
       case DEADLINE_EXCEEDED -> Error.Code.TIMEOUT;
       case UNAVAILABLE, CANCELLED -> Error.Code.UNAVAILABLE;
-      case INVALID_ARGUMENT -> Error.Code.INVALID_ARGUMENT;
+      // Refused by gRPC itself, the same every time: a message over the size limit, a method the node
+      // does not have. Retrying cannot help, so these are not UNKNOWN (which clients retry).
+      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNIMPLEMENTED, OUT_OF_RANGE -> Error.Code.INVALID_ARGUMENT;
       default -> Error.Code.UNKNOWN;
     };
-    String message = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+    String message = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
     return Error.newBuilder().setCode(code).setMessage(message).build();
   }
 
