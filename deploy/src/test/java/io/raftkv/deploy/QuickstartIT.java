@@ -32,16 +32,23 @@ class QuickstartIT {
 
   private record Run(int exitCode, String output) {}
 
+  /** A free port below the kernel's ephemeral range, which an outgoing connection cannot take meanwhile. */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 10_000 + (int) (Math.random() * 10_000);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new IOException("no free port between 10000 and 19999");
   }
 
   /** A base port whose +0..+2 and +100..+102 are free (RaftKV's client and peer ports). */
   private static int freeBasePort() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20_000 + (int) (Math.random() * 20_000);
+      int base = 20_000 + (int) (Math.random() * 12_000); // below the ephemeral range (32768 and up)
       boolean free = true;
       for (int offset : new int[] {0, 1, 2, 100, 101, 102}) {
         try (ServerSocket s = new ServerSocket(base + offset)) {

@@ -64,12 +64,17 @@ public final class RaftKvTestCluster implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an outgoing
+    // connection between this check and the server's bind.
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
   }
 
   private void start(long id, boolean founding) {

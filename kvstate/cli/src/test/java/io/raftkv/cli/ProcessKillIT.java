@@ -13,6 +13,7 @@ import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +60,17 @@ class ProcessKillIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    // Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an outgoing
+    // connection between this check and the server's bind.
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
   }
 
   private String peers() {
