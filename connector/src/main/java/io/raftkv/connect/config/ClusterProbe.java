@@ -13,7 +13,26 @@ import java.util.concurrent.Executors;
 
 /** Asks each endpoint for its status, so a config that names no live RaftKV cluster is refused up front. */
 public final class ClusterProbe {
+  /** The longest a validation waits for the cluster (less if the configured request timeout is shorter). */
+  private static final Duration VALIDATE_TIMEOUT = Duration.ofSeconds(5);
+
   private ClusterProbe() {}
+
+  /**
+   * If the endpoint list passed its own checks, asks the cluster and adds what is wrong with reaching it to
+   * the endpoints option's errors; {@code values} are a validation's results by option name.
+   */
+  public static void checkEndpoints(java.util.Map<String, org.apache.kafka.common.config.ConfigValue> values) {
+    org.apache.kafka.common.config.ConfigValue endpoints = values.get(RaftKvClusterConfig.ENDPOINTS);
+    if (!endpoints.errorMessages().isEmpty()) {
+      return;
+    }
+    org.apache.kafka.common.config.ConfigValue timeout = values.get(RaftKvClusterConfig.REQUEST_TIMEOUT_MS);
+    Duration probeTimeout = timeout.errorMessages().isEmpty()
+        ? Duration.ofMillis(Math.min(VALIDATE_TIMEOUT.toMillis(), (Long) timeout.value())) : VALIDATE_TIMEOUT;
+    problem(RaftKvClient.parseEndpoints((String) endpoints.value()), probeTimeout).ifPresent(p ->
+        endpoints.addErrorMessage(RaftKvClusterConfig.ENDPOINTS + "='" + endpoints.value() + "': " + p));
+  }
 
   /** What is wrong with reaching the cluster at {@code endpoints}, or empty if some node answered. */
   public static Optional<String> problem(List<String> endpoints, Duration timeout) {

@@ -8,12 +8,10 @@ import io.raftkv.connect.config.ClusterProbe;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSinkConfig;
 import io.raftkv.connect.config.SinkConfigConflicts;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class RaftKvSinkConnector extends SinkConnector {
   private static final Logger log = LoggerFactory.getLogger(RaftKvSinkConnector.class);
   /** The longest validate() waits for the cluster to answer. */
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private Map<String, String> props;
 
@@ -76,16 +73,7 @@ public final class RaftKvSinkConnector extends SinkConnector {
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SinkConfigConflicts.check(connectorConfigs, values);
-    ConfigValue endpoints = values.get(RaftKvClusterConfig.ENDPOINTS);
-    if (endpoints.errorMessages().isEmpty()) {
-      ConfigValue timeout = values.get(RaftKvClusterConfig.REQUEST_TIMEOUT_MS);
-      Duration probeTimeout = timeout.errorMessages().isEmpty()
-          ? Duration.ofMillis(Math.min(PROBE_TIMEOUT.toMillis(), (Long) timeout.value())) : PROBE_TIMEOUT;
-      List<String> list = RaftKvClient.parseEndpoints((String) endpoints.value());
-      Optional<String> problem = ClusterProbe.problem(list, probeTimeout);
-      problem.ifPresent(p -> endpoints.addErrorMessage(RaftKvClusterConfig.ENDPOINTS + "='" + endpoints.value()
-          + "': " + p));
-    }
+    ClusterProbe.checkEndpoints(values);
     return config;
   }
 

@@ -7,10 +7,8 @@ import io.raftkv.connect.config.ClusterProbe;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSourceConfig;
 import io.raftkv.connect.config.SourceConfigConflicts;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class RaftKvSourceConnector extends SourceConnector {
   private static final Logger log = LoggerFactory.getLogger(RaftKvSourceConnector.class);
   /** The longest validate() waits for the cluster to answer. */
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private Map<String, String> props;
 
@@ -76,16 +73,7 @@ public final class RaftKvSourceConnector extends SourceConnector {
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SourceConfigConflicts.check(values);
-    ConfigValue endpoints = values.get(RaftKvClusterConfig.ENDPOINTS);
-    if (endpoints.errorMessages().isEmpty()) {
-      ConfigValue timeout = values.get(RaftKvClusterConfig.REQUEST_TIMEOUT_MS);
-      Duration probeTimeout = timeout.errorMessages().isEmpty()
-          ? Duration.ofMillis(Math.min(PROBE_TIMEOUT.toMillis(), (Long) timeout.value())) : PROBE_TIMEOUT;
-      List<String> list = RaftKvClient.parseEndpoints((String) endpoints.value());
-      Optional<String> problem = ClusterProbe.problem(list, probeTimeout);
-      problem.ifPresent(p -> endpoints.addErrorMessage(RaftKvClusterConfig.ENDPOINTS + "='" + endpoints.value()
-          + "': " + p));
-    }
+    ClusterProbe.checkEndpoints(values);
     return config;
   }
 
