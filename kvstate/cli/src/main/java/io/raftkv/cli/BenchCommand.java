@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,16 +68,16 @@ final class BenchCommand implements Callable<Integer> {
       if (warmupNanos > 0) {
         int most = Arrays.stream(concurrency).max().orElse(1);
         System.out.printf("  warming up for %.0fs (not reported)%n", warmupNanos / 1e9);
-        run("warmup", most, noReads ? warmupNanos : warmupNanos / 2, c, key -> c.put(key, payload));
+        run("warmup", most, noReads ? warmupNanos : warmupNanos / 2, key -> c.putAsync(key, payload));
         if (!noReads) {
-          run("warmup", most, warmupNanos / 2, c, key -> c.get(key, ReadConsistency.LINEARIZABLE));
+          run("warmup", most, warmupNanos / 2, key -> c.getAsync(key, ReadConsistency.LINEARIZABLE));
         }
         errorKinds.clear();
       }
       for (int n : concurrency) {
-        rows.add(run("write", n, runNanos, c, key -> c.put(key, payload)));
+        rows.add(run("write", n, runNanos, key -> c.putAsync(key, payload)));
         if (!noReads) {
-          rows.add(run("read", n, runNanos, c, key -> c.get(key, ReadConsistency.LINEARIZABLE)));
+          rows.add(run("read", n, runNanos, key -> c.getAsync(key, ReadConsistency.LINEARIZABLE)));
         }
       }
     }
@@ -95,59 +96,101 @@ final class BenchCommand implements Callable<Integer> {
   private final java.util.Map<String, Integer> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
 
   private interface Operation {
-    void run(ByteString key);
+    CompletableFuture<?> start(ByteString key);
   }
 
-  private String run(String name, int threads, long runNanos, RaftKvClient c, Operation op) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+  /**
+   * Keeps {@code inFlight} requests outstanding for {@code runNanos} through the client's asynchronous API:
+   * each answer starts the next request, so the client spends no thread per request in flight.
+   */
+  private String run(String name, int inFlight, long runNanos, Operation op) throws InterruptedException {
+    ByteString[] keyNames = new ByteString[keys];
+    for (int i = 0; i < keys; i++) {
+      keyNames[i] = ByteString.copyFromUtf8("bench-" + i);
+    }
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     long start = System.nanoTime();
     long end = start + runNanos;
-    List<Future<long[]>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      results.add(pool.submit(() -> {
-        long[] latencies = new long[1 << 16];
-        int count = 0;
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        while (System.nanoTime() < end) {
-          ByteString key = ByteString.copyFromUtf8("bench-" + random.nextInt(keys));
-          long t0 = System.nanoTime();
-          try {
-            op.run(key);
-            if (count == latencies.length) {
-              latencies = Arrays.copyOf(latencies, count * 2);
-            }
-            latencies[count++] = System.nanoTime() - t0;
-            done.incrementAndGet();
-          } catch (RaftKvException e) {
-            errors.incrementAndGet();
-            errorKinds.merge(e.code() + ": " + e.getMessage(), 1, Integer::sum);
-          }
-        }
-        return Arrays.copyOf(latencies, count);
-      }));
+    CountDownLatch finished = new CountDownLatch(inFlight);
+    List<RequestChain> chains = new ArrayList<>();
+    for (int i = 0; i < inFlight; i++) {
+      RequestChain chain = new RequestChain(op, keyNames, end, done, errors, finished);
+      chains.add(chain);
+      chain.next();
     }
     long lastPrint = start;
-    while (System.nanoTime() < end) {
-      Thread.sleep(200);
+    while (!finished.await(200, TimeUnit.MILLISECONDS)) {
       if (System.nanoTime() - lastPrint >= TimeUnit.SECONDS.toNanos(1)) {
         lastPrint = System.nanoTime();
         double secs = (lastPrint - start) / 1e9;
-        System.out.printf("  %s c=%d: %.0fs, %d ops, %.0f ops/s, %d errors%n", name, threads, secs, done.get(),
+        System.out.printf("  %s c=%d: %.0fs, %d ops, %.0f ops/s, %d errors%n", name, inFlight, secs, done.get(),
             done.get() / secs, errors.get());
       }
     }
-    List<long[]> all = new ArrayList<>();
-    for (Future<long[]> f : results) {
-      all.add(f.get());
-    }
-    pool.shutdown();
     long elapsed = System.nanoTime() - start;
-    long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    return String.format("%-6s %11d %10.0f %10.2f %10.2f %10.2f %8d", name, threads,
+    long[] merged = chains.stream().flatMapToLong(RequestChain::latencies).sorted().toArray();
+    return String.format("%-6s %11d %10.0f %10.2f %10.2f %10.2f %8d", name, inFlight,
         merged.length / (elapsed / 1e9), percentile(merged, 0.50), percentile(merged, 0.99),
         percentile(merged, 0.999), errors.get());
+  }
+
+  /** One request slot: sends a request, records its latency when answered, and sends the next until the end. */
+  private final class RequestChain {
+    private final Operation op;
+    private final ByteString[] keyNames;
+    private final long endNanos;
+    private final AtomicLong done;
+    private final AtomicLong errors;
+    private final CountDownLatch finished;
+    private long[] latencies = new long[1 << 12];
+    private int count;
+
+    RequestChain(Operation op, ByteString[] keyNames, long endNanos, AtomicLong done, AtomicLong errors,
+        CountDownLatch finished) {
+      this.op = op;
+      this.keyNames = keyNames;
+      this.endNanos = endNanos;
+      this.done = done;
+      this.errors = errors;
+      this.finished = finished;
+    }
+
+    /** Sends requests until one is still in flight (its answer calls this again) or the run is over. */
+    void next() {
+      while (System.nanoTime() < endNanos) {
+        long sentNanos = System.nanoTime();
+        CompletableFuture<?> answer = op.start(keyNames[ThreadLocalRandom.current().nextInt(keyNames.length)]);
+        if (!answer.isDone()) {
+          answer.whenComplete((value, failure) -> {
+            record(sentNanos, failure);
+            next();
+          });
+          return;
+        }
+        record(sentNanos, answer.handle((value, failure) -> failure).join()); // answered at once: no recursion
+      }
+      finished.countDown();
+    }
+
+    private void record(long sentNanos, Throwable failure) {
+      if (failure == null) {
+        if (count == latencies.length) {
+          latencies = Arrays.copyOf(latencies, count * 2);
+        }
+        latencies[count++] = System.nanoTime() - sentNanos;
+        done.incrementAndGet();
+        return;
+      }
+      errors.incrementAndGet();
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      String kind = cause instanceof RaftKvException e ? e.code() + ": " + e.getMessage() : cause.toString();
+      errorKinds.merge(kind, 1, Integer::sum);
+    }
+
+    LongStream latencies() {
+      return Arrays.stream(latencies, 0, count);
+    }
   }
 
   private static double percentile(long[] sorted, double p) {

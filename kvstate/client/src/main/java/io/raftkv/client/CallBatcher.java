@@ -11,9 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -59,34 +57,26 @@ final class CallBatcher<Q, R, BQ, BR> {
   }
 
   /**
-   * Sends {@code request} (batched with others) and waits for its own answer until {@code deadlineNanos}.
-   *
-   * @throws RaftKvException with the node's error for this request, or the call's failure
+   * Sends {@code request} (batched with others); the future completes with its own answer, or fails with
+   * a {@link RaftKvException} carrying the node's error for this request or the call's failure. The batch
+   * call's deadline is the latest of its requests', so every request is answered by about its own deadline.
    */
-  R call(Q request, long deadlineNanos) {
+  CompletableFuture<R> call(Q request, long deadlineNanos) {
     CompletableFuture<Outcome<R>> result = new CompletableFuture<>();
     synchronized (this) {
       queue.addLast(new Pending<>(request, result, deadlineNanos));
       sendWhileRoom();
     }
-    Outcome<R> outcome;
-    try {
-      outcome = result.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new RaftKvException(Error.Code.TIMEOUT, "no answer from " + endpoint + " in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted", e);
-    } catch (ExecutionException e) {
-      Error error = ErrorTrailers.fromThrowable(e.getCause());
-      throw new RaftKvException(error.getCode(), error.getMessage().isEmpty() ? error.getCode() + " from "
-          + endpoint : error.getMessage(), e.getCause(), error.getLeaderAddress());
-    }
-    if (outcome.error() != null) {
-      Error error = outcome.error();
-      throw new RaftKvException(error.getCode(), error.getMessage(), null, error.getLeaderAddress());
-    }
-    return outcome.value();
+    return result.handle((outcome, failure) -> {
+      if (failure != null) {
+        Error error = ErrorTrailers.fromThrowable(failure);
+        throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
+      }
+      if (outcome.error() != null) {
+        throw RaftKvException.of(outcome.error(), null, outcome.error().getCode() + " from " + endpoint);
+      }
+      return outcome.value();
+    });
   }
 
   /** Starts batch calls while fewer than MAX_IN_FLIGHT are under way (caller holds the lock). */

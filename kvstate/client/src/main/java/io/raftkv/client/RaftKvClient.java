@@ -6,8 +6,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.raftkv.api.AddMemberRequest;
 import io.raftkv.api.AdminRpc;
 import io.raftkv.api.CasOp;
@@ -46,7 +46,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +79,12 @@ public final class RaftKvClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String leaderAddress;
   private final AtomicLong roundRobin = new AtomicLong();
+  /** Runs retries after their back-off, so no caller's thread sleeps and the async API never blocks. */
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "raftkv-client-retry");
+    t.setDaemon(true);
+    return t;
+  });
 
   private RaftKvClient(List<String> endpoints, Duration deadline, long clientId) {
     this.endpoints = List.copyOf(endpoints);
@@ -137,15 +149,34 @@ public final class RaftKvClient implements AutoCloseable {
    *     deadline (the write may or may not have applied)
    */
   public WriteResponse write(List<Op> ops) {
-    long sequence = sequences.take(System.nanoTime() + deadline.toNanos());
-    try {
+    return await(writeAsync(ops));
+  }
+
+  /**
+   * {@link #write} without blocking: the future completes with the answer or fails with a
+   * {@link RaftKvException}. Callbacks attached to it may run on the client's network thread: keep them
+   * short and never block in them.
+   */
+  public CompletableFuture<WriteResponse> writeAsync(List<Op> ops) {
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    CompletableFuture<Long> taken = sequences.take();
+    if (!taken.isDone()) {
+      // More than MAX_OUTSTANDING_SPAN writes are out behind an unanswered one: wait, up to the deadline.
+      retries.schedule(() -> sequences.giveUp(taken), deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    return taken.thenCompose(sequence -> {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
           .addAllOps(ops);
-      return callLeader((target, deadlineNanos) -> writeBatcher(target)
-          .call(request.setAcknowledgedSequence(acknowledged()).build(), deadlineNanos));
-    } finally {
-      sequences.answered(sequence);
-    }
+      CompletableFuture<WriteResponse> answer = callLeaderAsync(deadlineNanos, (target, attemptDeadline) ->
+          writeBatcher(target).call(request.setAcknowledgedSequence(acknowledged()).build(), attemptDeadline));
+      answer.whenComplete((response, failure) -> sequences.answered(sequence));
+      return answer;
+    });
+  }
+
+  /** {@link #put} without blocking; see {@link #writeAsync}. */
+  public CompletableFuture<WriteResponse> putAsync(ByteString key, ByteString value) {
+    return writeAsync(List.of(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)).build()));
   }
 
   /** Every sequence at or below this has been answered. */
@@ -157,12 +188,20 @@ public final class RaftKvClient implements AutoCloseable {
 
   /** The key's value and version, linearizably (or from any replica with SERIALIZABLE). */
   public Optional<KeyValue> get(ByteString key, ReadConsistency consistency) {
+    return await(getAsync(key, consistency));
+  }
+
+  /** {@link #get} without blocking; see {@link #writeAsync} for where callbacks run. */
+  public CompletableFuture<Optional<KeyValue>> getAsync(ByteString key, ReadConsistency consistency) {
     GetRequest request = GetRequest.newBuilder().setKey(key).setConsistency(consistency).build();
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
     // Concurrent gets travel together: one RPC, and one ReadIndex round for the linearizable ones.
-    GetResponse response = consistency == ReadConsistency.SERIALIZABLE
-        ? callAny(KvRpc.GET, request)
-        : callLeader((target, deadlineNanos) -> getBatcher(target).call(request, deadlineNanos));
-    return response.getFound() ? Optional.of(response.getKv()) : Optional.empty();
+    CompletableFuture<GetResponse> response = consistency == ReadConsistency.SERIALIZABLE
+        ? callAnyAsync(deadlineNanos, (target, attemptDeadline) -> callOnceAsync(target, KvRpc.GET, request,
+            attemptDeadline))
+        : callLeaderAsync(deadlineNanos, (target, attemptDeadline) -> getBatcher(target).call(request,
+            attemptDeadline));
+    return response.thenApply(r -> r.getFound() ? Optional.of(r.getKv()) : Optional.empty());
   }
 
   public Optional<KeyValue> get(ByteString key) {
@@ -219,9 +258,9 @@ public final class RaftKvClient implements AutoCloseable {
     Q get();
   }
 
-  /** One try against one node. */
+  /** One try against one node: its future fails with a {@link RaftKvException}. */
   private interface Attempt<R> {
-    R call(String target, long deadlineNanos);
+    CompletableFuture<R> call(String target, long deadlineNanos);
   }
 
   private CallBatcher<WriteRequest, WriteResponse, WriteBatchRequest, WriteBatchResponse> writeBatcher(
@@ -249,75 +288,119 @@ public final class RaftKvClient implements AutoCloseable {
       getBatchers = new ConcurrentHashMap<>();
 
   private <Q, R> R callLeader(MethodDescriptor<Q, R> method, RequestSupplier<Q> request) {
-    return callLeader((target, deadlineNanos) -> callOnce(target, method, request.get(), deadlineNanos));
+    return await(callLeaderAsync(System.nanoTime() + deadline.toNanos(),
+        (target, deadlineNanos) -> callOnceAsync(target, method, request.get(), deadlineNanos)));
   }
 
   /**
    * Calls the leader, following NOT_LEADER redirects and retrying retryable failures (unavailable node,
    * stale command, per-attempt timeout) with the same request until the deadline.
    */
-  private <R> R callLeader(Attempt<R> attempt) {
-    long deadlineNanos = System.nanoTime() + deadline.toNanos();
-    RaftKvException last = null;
-    int tries = 0;
-    while (System.nanoTime() < deadlineNanos) {
-      String target = leaderAddress != null ? leaderAddress : nextEndpoint();
-      try {
-        return attempt.call(target, Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
-      } catch (RaftKvException e) {
-        last = e;
-        switch (e.code()) {
-          case NOT_LEADER -> {
-            String hinted = e.leaderAddress().isEmpty() ? null : e.leaderAddress();
-            leaderAddress = hinted;
-            if (hinted == null) {
-              backoff(tries++);
-            }
-          }
-          case UNAVAILABLE, TIMEOUT, STALE_COMMAND, UNKNOWN -> {
-            leaderAddress = null;
-            backoff(tries++);
-          }
-          default -> throw e;
-        }
-      }
-    }
-    throw new RaftKvException(Error.Code.TIMEOUT, "no answer from the cluster " + endpoints + " within "
-        + deadline.toMillis() + " ms" + (last == null ? "" : "; last error: " + last.getMessage()), last);
+  private <R> CompletableFuture<R> callLeaderAsync(long deadlineNanos, Attempt<R> attempt) {
+    return new Retrying<>(true, deadlineNanos, attempt).start();
   }
 
   private <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
-    long deadlineNanos = System.nanoTime() + deadline.toNanos();
-    RaftKvException last = null;
-    int attempt = 0;
-    while (System.nanoTime() < deadlineNanos) {
+    return await(callAnyAsync(System.nanoTime() + deadline.toNanos(),
+        (target, deadlineNanos) -> callOnceAsync(target, method, request, deadlineNanos)));
+  }
+
+  /** Calls the endpoints in turn until one answers, retrying all but INVALID_ARGUMENT until the deadline. */
+  private <R> CompletableFuture<R> callAnyAsync(long deadlineNanos, Attempt<R> attempt) {
+    return new Retrying<>(false, deadlineNanos, attempt).start();
+  }
+
+  /** One call's tries: the next one after a back-off (on the retry thread), until an answer or the deadline. */
+  private final class Retrying<R> {
+    private final boolean leaderOnly;
+    private final long deadlineNanos;
+    private final Attempt<R> attempt;
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+    private RaftKvException last;
+    private int backoffs;
+
+    Retrying(boolean leaderOnly, long deadlineNanos, Attempt<R> attempt) {
+      this.leaderOnly = leaderOnly;
+      this.deadlineNanos = deadlineNanos;
+      this.attempt = attempt;
+    }
+
+    CompletableFuture<R> start() {
+      tryOnce();
+      return result;
+    }
+
+    private void tryOnce() {
+      if (System.nanoTime() >= deadlineNanos) {
+        result.completeExceptionally(new RaftKvException(Error.Code.TIMEOUT, (leaderOnly ? "no answer from the cluster "
+            : "no node of ") + endpoints + (leaderOnly ? "" : " answered") + " within " + deadline.toMillis() + " ms"
+            + (last == null ? "" : "; last error: " + last.getMessage()), last));
+        return;
+      }
+      String target = leaderOnly && leaderAddress != null ? leaderAddress : nextEndpoint();
+      CompletableFuture<R> answer;
       try {
-        return callOnce(nextEndpoint(), method, request,
-            Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
+        answer = attempt.call(target, Math.min(deadlineNanos, System.nanoTime() + MAX_ATTEMPT_NANOS));
       } catch (RaftKvException e) {
-        last = e;
-        if (e.code() == Error.Code.INVALID_ARGUMENT) {
-          throw e;
+        answer = CompletableFuture.failedFuture(e);
+      }
+      answer.whenComplete((value, failure) -> {
+        if (failure == null) {
+          result.complete(value);
+        } else {
+          onFailure(unwrap(failure));
         }
-        backoff(attempt++);
+      });
+    }
+
+    private void onFailure(Throwable failure) {
+      if (!(failure instanceof RaftKvException e)) {
+        result.completeExceptionally(failure);
+        return;
+      }
+      last = e;
+      if (!leaderOnly) {
+        if (e.code() == Error.Code.INVALID_ARGUMENT) {
+          result.completeExceptionally(e);
+        } else {
+          retryAfterBackoff();
+        }
+        return;
+      }
+      switch (e.code()) {
+        case NOT_LEADER -> {
+          String hinted = e.leaderAddress().isEmpty() ? null : e.leaderAddress();
+          leaderAddress = hinted;
+          if (hinted == null) {
+            retryAfterBackoff();
+          } else {
+            retryAfter(0); // at once, but off this stack: redirects could chain
+          }
+        }
+        case UNAVAILABLE, TIMEOUT, STALE_COMMAND, UNKNOWN -> {
+          leaderAddress = null;
+          retryAfterBackoff();
+        }
+        default -> result.completeExceptionally(e);
       }
     }
-    throw new RaftKvException(Error.Code.TIMEOUT, "no node of " + endpoints + " answered within "
-        + deadline.toMillis() + " ms" + (last == null ? "" : "; last error: " + last.getMessage()), last);
+
+    private void retryAfterBackoff() {
+      long millis = Math.min(500, 10L << Math.min(backoffs++, 6));
+      retryAfter(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    }
+
+    private void retryAfter(long delayMillis) {
+      try {
+        retries.schedule(this::tryOnce, delayMillis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closed) {
+        result.completeExceptionally(new RaftKvException(Error.Code.UNAVAILABLE, "the client is closed", last));
+      }
+    }
   }
 
   String nextEndpoint() {
     return endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
-  }
-
-  private static void backoff(int attempt) {
-    long millis = Math.min(500, 10L << Math.min(attempt, 6));
-    try {
-      Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while retrying", e);
-    }
   }
 
   ManagedChannel channel(String endpoint) {
@@ -329,15 +412,53 @@ public final class RaftKvClient implements AutoCloseable {
   }
 
   private <Q, R> R callOnce(String endpoint, MethodDescriptor<Q, R> method, Q request, long deadlineNanos) {
-    ManagedChannel channel = channel(endpoint);
+    return await(callOnceAsync(endpoint, method, request, deadlineNanos));
+  }
+
+  private <Q, R> CompletableFuture<R> callOnceAsync(String endpoint, MethodDescriptor<Q, R> method, Q request,
+      long deadlineNanos) {
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    ClientCalls.asyncUnaryCall(channel(endpoint).newCall(method, CallOptions.DEFAULT.withDeadlineAfter(
+        Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)), request, new StreamObserver<R>() {
+          @Override
+          public void onNext(R value) {
+            answer.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            Error error = ErrorTrailers.fromThrowable(t);
+            answer.completeExceptionally(new RaftKvException(error.getCode(), describe(endpoint, error), t,
+                error.getLeaderAddress()));
+          }
+
+          @Override
+          public void onCompleted() {
+            answer.completeExceptionally(new RaftKvException(Error.Code.UNKNOWN, endpoint + " sent no answer"));
+          }
+        });
+    return answer;
+  }
+
+  /** The future's value, or its {@link RaftKvException} thrown in the caller's thread. */
+  private static <R> R await(CompletableFuture<R> future) {
     try {
-      return ClientCalls.blockingUnaryCall(channel, method,
-          CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS),
-          request);
-    } catch (StatusRuntimeException e) {
-      Error error = ErrorTrailers.fromThrowable(e);
-      throw new RaftKvException(error.getCode(), describe(endpoint, error), e, error.getLeaderAddress());
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(false);
+      throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e.getCause());
+      if (cause instanceof RaftKvException r) {
+        throw r;
+      }
+      throw new RaftKvException(Error.Code.UNKNOWN, String.valueOf(cause), cause);
     }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   private static String describe(String endpoint, Error error) {
@@ -346,6 +467,7 @@ public final class RaftKvClient implements AutoCloseable {
 
   @Override
   public void close() {
+    retries.shutdownNow();
     channels.values().forEach(ManagedChannel::shutdownNow);
     channels.clear();
   }

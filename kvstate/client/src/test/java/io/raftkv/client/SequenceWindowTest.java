@@ -10,16 +10,18 @@ import org.junit.jupiter.api.Test;
 
 /** The client's write sequences: acknowledged sequence and the bound on outstanding span. */
 class SequenceWindowTest {
-  private static long in(long millis) {
-    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+  private static long take(SequenceWindow window) {
+    CompletableFuture<Long> sequence = window.take();
+    assertThat(sequence).isDone();
+    return sequence.join();
   }
 
   @Test
   void acknowledgedIsJustBelowTheOldestUnansweredWrite() {
     SequenceWindow window = new SequenceWindow(100);
-    long first = window.take(in(100));
-    long second = window.take(in(100));
-    long third = window.take(in(100));
+    long first = take(window);
+    long second = take(window);
+    long third = take(window);
     assertThat(window.acknowledged()).isZero();
     window.answered(second);
     assertThat(window.acknowledged()).isZero(); // 1 is still out
@@ -32,19 +34,33 @@ class SequenceWindowTest {
   @Test
   void newWritesWaitWhileTheOldestUnansweredIsAFullSpanBehind() throws Exception {
     SequenceWindow window = new SequenceWindow(4);
-    long stuck = window.take(in(100));
+    long stuck = take(window);
     for (int i = 0; i < 3; i++) {
-      window.answered(window.take(in(100)));
+      window.answered(take(window));
     }
-    // Sequences 2-4 were answered, 1 was not: a 5th would run 4 ahead of it.
-    assertThatThrownBy(() -> window.take(in(50)))
-        .isInstanceOfSatisfying(RaftKvException.class, e -> assertThat(e.code()).isEqualTo(Error.Code.TIMEOUT))
-        .hasMessageContaining("write 1");
-    CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> window.take(in(5_000)));
-    Thread.sleep(50);
-    assertThat(waiting).isNotDone();
+    // Sequences 2-4 were answered, 1 was not: a 5th would run 4 ahead of it, so it waits (never blocks).
+    CompletableFuture<Long> fifth = window.take();
+    CompletableFuture<Long> sixth = window.take();
+    assertThat(fifth).isNotDone();
+    assertThat(sixth).isNotDone();
     window.answered(stuck);
-    assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(5);
+    assertThat(fifth.get(5, TimeUnit.SECONDS)).isEqualTo(5);
+    assertThat(sixth.get(5, TimeUnit.SECONDS)).isEqualTo(6);
+  }
+
+  @Test
+  void aWriteThatGaveUpWaitingNamesTheWriteHoldingTheWindowAndTakesNoSequence() {
+    SequenceWindow window = new SequenceWindow(2);
+    long stuck = take(window);
+    window.answered(take(window));
+    CompletableFuture<Long> waiting = window.take();
+    window.giveUp(waiting);
+    assertThatThrownBy(waiting::join).hasCauseInstanceOf(RaftKvException.class)
+        .cause().hasMessageContaining("write 1").satisfies(e -> assertThat(((RaftKvException) e).code())
+            .isEqualTo(Error.Code.TIMEOUT));
+    window.answered(stuck);
+    assertThat(window.acknowledged()).isEqualTo(2); // nothing was issued to the write that gave up
+    assertThat(take(window)).isEqualTo(3);
   }
 
   @Test

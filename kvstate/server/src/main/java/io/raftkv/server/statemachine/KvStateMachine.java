@@ -47,6 +47,10 @@ public final class KvStateMachine {
   static final int CACHED_SESSIONS = 65_536;
   /** Session headers as stored, so applying a write does not read RocksDB for them (raft loop only). */
   private final SessionCache sessionCache;
+  /** Bytes of recently used records kept in memory, so a write seldom reads the value it replaces from disk. */
+  static final long CACHED_VALUE_BYTES = 32L << 20;
+  /** Recently used keys' records as stored (raft loop only): spares applying a write a RocksDB read. */
+  private final ValueCache valueCache = new ValueCache(CACHED_VALUE_BYTES);
 
   public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
     this.engine = engine;
@@ -62,6 +66,7 @@ public final class KvStateMachine {
   /** Re-reads the apply state from disk, after a snapshot replaced the state underneath. */
   public void reload() {
     sessionCache.clear();
+    valueCache.clear();
     byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
     try {
       this.applyState = stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);
@@ -121,6 +126,7 @@ public final class KvStateMachine {
   public void onWritten(ApplyBatch batch) {
     batch.expiredSessions.forEach(sessionCache::remove);
     batch.sessions.forEach(sessionCache::put);
+    batch.values.forEach(valueCache::put);
     applyState = ApplyState.newBuilder().setAppliedIndex(batch.appliedIndex)
         .setAppliedTerm(batch.appliedTerm).build();
   }
@@ -392,7 +398,12 @@ public final class KvStateMachine {
       v = batch.values.get(key);
     }
     if (v == null) {
-      return readStored(key.toByteArray());
+      v = valueCache.get(key);
+    }
+    if (v == null) {
+      StoredValue stored = readStored(key.toByteArray());
+      valueCache.put(key, stored == null ? ApplyBatch.ABSENT : stored);
+      return stored;
     }
     return v == ApplyBatch.ABSENT ? null : v;
   }

@@ -194,6 +194,24 @@ class KvStateMachineTest {
   }
 
   @Test
+  void valuesAreReadFromDiskAgainAfterTheStateIsReplacedUnderneath() throws Exception {
+    apply(put("k", "v1")); // now cached as the record the next write to k replaces
+    // A snapshot replaces the state underneath: k holds v9 at version 40 there.
+    try (org.rocksdb.WriteBatch installed = new org.rocksdb.WriteBatch()) {
+      installed.put(engine.handle(io.raftkv.server.storage.ColumnFamily.DATA), b("k").toByteArray(),
+          io.raftkv.server.statemachine.pb.StoredValue.newBuilder().setValue(b("v9")).setVersion(40)
+              .setCreateVersion(30).build().toByteArray());
+      engine.write(installed, false);
+    }
+    sm.reload();
+    // A record still cached from before would make v1 the previous value and wrongly match this compare-and-set.
+    WriteOutcome cas = apply(casVersion("k", 40, "v10"));
+    assertThat(cas.response().getApplied()).isTrue();
+    assertThat(cas.response().getResults(0).getPrevious().getValue()).isEqualTo(b("v9"));
+    assertThat(sm.get(b("k")).getCreateVersion()).isEqualTo(30);
+  }
+
+  @Test
   void sessionsSurviveRestart() {
     WriteOutcome first = apply(7, 1, 0, 1000, put("k", "v1"));
     engine.close();
