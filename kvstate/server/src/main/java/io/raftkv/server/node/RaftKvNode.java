@@ -200,17 +200,32 @@ public final class RaftKvNode implements AutoCloseable {
    * (NOT_LEADER naming the leader, STALE_COMMAND, TIMEOUT, INVALID_ARGUMENT, UNAVAILABLE).
    */
   public CompletableFuture<WriteResponse> write(WriteRequest request) {
-    CompletableFuture<WriteResponse> future = new CompletableFuture<>();
-    String problem = config.limits().violation(request);
-    if (problem != null) {
-      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, problem));
-      return future;
+    return writeAll(List.of(request)).get(0);
+  }
+
+  /**
+   * {@link #write} for several requests (a client's batch call) in one trip through the mailbox, so the
+   * raft loop wakes once for all of them. The futures are in the order of {@code requests}.
+   */
+  public List<CompletableFuture<WriteResponse>> writeAll(List<WriteRequest> requests) {
+    List<CompletableFuture<WriteResponse>> futures = new ArrayList<>(requests.size());
+    List<PendingWrite> accepted = new ArrayList<>(requests.size());
+    long deadlineNanos = deadline();
+    for (WriteRequest request : requests) {
+      CompletableFuture<WriteResponse> future = new CompletableFuture<>();
+      futures.add(future);
+      String problem = config.limits().violation(request);
+      if (problem != null) {
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, problem));
+      } else {
+        accepted.add(new PendingWrite(request, future, deadlineNanos, new long[2]));
+      }
     }
-    PendingWrite pending = new PendingWrite(request, future, deadline(), new long[2]);
-    if (!enqueue(() -> toPropose.add(pending))) {
-      future.completeExceptionally(unavailable());
+    if (!accepted.isEmpty() && !enqueue(() -> toPropose.addAll(accepted))) {
+      NodeException error = unavailable();
+      accepted.forEach(p -> p.future.completeExceptionally(error));
     }
-    return future;
+    return futures;
   }
 
   /**

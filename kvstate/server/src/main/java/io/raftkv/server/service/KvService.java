@@ -71,8 +71,8 @@ public final class KvService {
       return;
     }
     java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
-    for (WriteRequest request : batch.getRequestsList()) {
-      results.add(node.write(request).handle((response, failure) -> failure == null
+    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : node.writeAll(batch.getRequestsList())) {
+      results.add(answer.handle((response, failure) -> failure == null
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
     }

@@ -88,6 +88,23 @@ class BadInputTest {
   }
 
   @Test
+  void aBadRequestInABatchCallFailsAloneAndTheOthersApplyInOrder() {
+    ByteString big = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxValueBytes() + 1]);
+    io.raftkv.api.WriteBatchResponse answers = cluster.call(leader, KvRpc.WRITE_BATCH,
+        io.raftkv.api.WriteBatchRequest.newBuilder()
+            .addRequests(put(ByteString.copyFromUtf8("batch-a"), ByteString.copyFromUtf8("1")))
+            .addRequests(put(ByteString.copyFromUtf8("batch-b"), big))
+            .addRequests(put(ByteString.copyFromUtf8("batch-c"), ByteString.copyFromUtf8("3"))).build());
+    assertThat(answers.getResultsCount()).isEqualTo(3);
+    assertThat(answers.getResults(0).getResponse().getApplied()).isTrue();
+    assertThat(answers.getResults(1).getError().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
+    assertThat(answers.getResults(1).getError().getMessage()).contains("at most " + KvLimits.DEFAULT.maxValueBytes());
+    assertThat(answers.getResults(2).getResponse().getApplied()).isTrue();
+    // The batch's valid writes are proposed in its order, the bad one skipped.
+    assertThat(answers.getResults(2).getResponse().getIndex()).isEqualTo(answers.getResults(0).getResponse().getIndex() + 1);
+  }
+
+  @Test
   void oversizedKeyIsRefusedNamingTheLimit() {
     ByteString key = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxKeyBytes() + 1]);
     assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, put(key, ByteString.EMPTY)))
