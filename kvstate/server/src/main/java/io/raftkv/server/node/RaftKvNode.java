@@ -252,6 +252,11 @@ public final class RaftKvNode implements AutoCloseable {
     return stateMachine.get(key);
   }
 
+  /** The locally applied values of {@code keys}, null where absent (serializable; pair with {@link #readBarrier()}). */
+  public List<KeyValue> getAll(List<ByteString> keys) {
+    return stateMachine.getAll(keys);
+  }
+
   /** A locally applied range of keys (serializable; pair with {@link #readBarrier()}). */
   public ScanResponse scan(ByteString start, ByteString end, int limit, boolean keysOnly) {
     return stateMachine.scan(start, end, limit, keysOnly);

@@ -17,6 +17,9 @@ import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.RaftKvNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -118,15 +121,24 @@ public final class KvService {
     CompletableFuture<Long> barrier = linearizable ? node.readBarrier()
         : CompletableFuture.completedFuture(node.appliedIndex());
     Replies.reply(barrier, readIndex -> {
-      io.raftkv.api.GetBatchResponse.Builder out = io.raftkv.api.GetBatchResponse.newBuilder();
+      List<String> problems = new ArrayList<>(batch.getRequestsCount());
+      List<ByteString> keys = new ArrayList<>(batch.getRequestsCount());
       for (GetRequest request : batch.getRequestsList()) {
         String problem = node.config().limits().keyViolation(request.getKey());
+        problems.add(problem);
+        if (problem == null) {
+          keys.add(request.getKey());
+        }
+      }
+      Iterator<KeyValue> values = node.getAll(keys).iterator();
+      io.raftkv.api.GetBatchResponse.Builder out = io.raftkv.api.GetBatchResponse.newBuilder();
+      for (String problem : problems) {
         if (problem != null) {
           out.addResults(io.raftkv.api.GetResult.newBuilder().setError(io.raftkv.api.Error.newBuilder()
               .setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)));
           continue;
         }
-        KeyValue kv = node.get(request.getKey());
+        KeyValue kv = values.next();
         GetResponse.Builder r = GetResponse.newBuilder().setReadIndex(readIndex);
         if (kv != null) {
           r.setFound(true).setKv(kv);

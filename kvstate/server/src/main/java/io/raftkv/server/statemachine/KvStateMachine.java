@@ -409,7 +409,10 @@ public final class KvStateMachine {
   }
 
   private StoredValue readStored(byte[] key) {
-    byte[] bytes = engine.get(ColumnFamily.DATA, key);
+    return parseStored(engine.get(ColumnFamily.DATA, key));
+  }
+
+  private StoredValue parseStored(byte[] bytes) {
     if (bytes == null) {
       return null;
     }
@@ -434,6 +437,21 @@ public final class KvStateMachine {
   public KeyValue get(ByteString key) {
     StoredValue v = readStored(key.toByteArray());
     return v == null ? null : toKeyValue(key, v);
+  }
+
+  /** The applied values of {@code keys}, in their order, null where absent: one RocksDB call for all. */
+  public List<KeyValue> getAll(List<ByteString> keys) {
+    List<byte[]> raw = new ArrayList<>(keys.size());
+    for (ByteString key : keys) {
+      raw.add(key.toByteArray());
+    }
+    List<byte[]> stored = engine.multiGet(ColumnFamily.DATA, raw);
+    List<KeyValue> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      StoredValue v = parseStored(stored.get(i));
+      out.add(v == null ? null : toKeyValue(keys.get(i), v));
+    }
+    return out;
   }
 
   /** A scan page stops after about this many bytes of keys and values, however many keys it asked for. */

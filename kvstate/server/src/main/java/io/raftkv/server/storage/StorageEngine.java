@@ -200,6 +200,18 @@ public final class StorageEngine implements AutoCloseable {
     }
   }
 
+  /** The values of {@code keys} in {@code cf}, null where absent, read in one call into RocksDB. */
+  public List<byte[]> multiGet(ColumnFamily cf, List<byte[]> keys) {
+    if (keys.isEmpty()) {
+      return List.of(); // RocksDB asserts that it is given at least one key
+    }
+    try {
+      return db.multiGetAsList(java.util.Collections.nCopies(keys.size(), handles.get(cf)), keys);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("read of " + cf + " failed", e);
+    }
+  }
+
   /** Writes {@code batch} atomically; with {@code sync} the WAL is fsynced before this returns. */
   public void write(WriteBatch batch, boolean sync) {
     try {

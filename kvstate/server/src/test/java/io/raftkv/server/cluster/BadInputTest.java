@@ -105,6 +105,23 @@ class BadInputTest {
   }
 
   @Test
+  void aBadKeyInAGetBatchFailsAloneAndTheOthersAreReadInOrder() {
+    stillServes(); // "ok" = "1"
+    ByteString tooLong = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxKeyBytes() + 1]);
+    io.raftkv.api.GetBatchResponse answers = cluster.call(leader, KvRpc.GET_BATCH,
+        io.raftkv.api.GetBatchRequest.newBuilder()
+            .addRequests(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("absent-key")))
+            .addRequests(GetRequest.newBuilder().setKey(tooLong))
+            .addRequests(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("ok"))).build());
+    assertThat(answers.getResultsCount()).isEqualTo(3);
+    assertThat(answers.getResults(0).getResponse().getFound()).isFalse();
+    assertThat(answers.getResults(1).getError().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
+    assertThat(answers.getResults(1).getError().getMessage()).contains("at most " + KvLimits.DEFAULT.maxKeyBytes());
+    assertThat(answers.getResults(2).getResponse().getFound()).isTrue();
+    assertThat(answers.getResults(2).getResponse().getKv().getValue()).isEqualTo(ByteString.copyFromUtf8("1"));
+  }
+
+  @Test
   void oversizedKeyIsRefusedNamingTheLimit() {
     ByteString key = ByteString.copyFrom(new byte[KvLimits.DEFAULT.maxKeyBytes() + 1]);
     assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, put(key, ByteString.EMPTY)))

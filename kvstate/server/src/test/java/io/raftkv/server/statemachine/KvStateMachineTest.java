@@ -90,6 +90,20 @@ class KvStateMachineTest {
   }
 
   @Test
+  void getAllReadsEveryKeyInOrderWithNullForAbsentOnes() {
+    apply(put("a", "1"));
+    apply(put("c", "3"));
+    List<KeyValue> values = sm.getAll(List.of(b("c"), b("b"), b("a"), b("c")));
+    assertThat(values).hasSize(4);
+    assertThat(values.get(0).getValue()).isEqualTo(b("3"));
+    assertThat(values.get(0).getVersion()).isEqualTo(2);
+    assertThat(values.get(1)).isNull();
+    assertThat(values.get(2).getValue()).isEqualTo(b("1"));
+    assertThat(values.get(3)).isEqualTo(values.get(0));
+    assertThat(sm.getAll(List.of())).isEmpty();
+  }
+
+  @Test
   void deleteRemovesKeyAndReportsPreviousValue() {
     apply(put("a", "1"));
     WriteOutcome out = apply(delete("a"));
