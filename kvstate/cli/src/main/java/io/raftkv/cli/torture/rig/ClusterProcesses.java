@@ -122,12 +122,37 @@ final class ClusterProcesses implements AutoCloseable {
     }
   }
 
-  void restart(NodeProcess n) throws IOException {
+  /** Starts a stopped node on its data and waits until it serves, so the next fault meets a whole cluster. */
+  void restart(NodeProcess n) throws IOException, InterruptedException {
     n.start(foundingPeers());
+    awaitServing(n);
+  }
+
+  /** Waits (up to a minute: a JVM starts slowly on a busy machine) until the node answers status calls. */
+  void awaitServing(NodeProcess n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (status(n).isEmpty()) {
+      if (!n.running() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("node " + n.memberId() + (n.running() ? " does not answer after 60 s"
+            : " exited") + "; see " + n.logFile());
+      }
+      Thread.sleep(100);
+    }
   }
 
   void setFaults(NodeProcess n, NetworkFaults f) {
     faults.set(n.clientAddress(), f);
+  }
+
+  /** Clears the network faults of every node that answers; the final heal insists on the rest. */
+  void clearFaultsWherePossible() {
+    for (NodeProcess n : nodes) {
+      try {
+        setFaults(n, NetworkFaults.getDefaultInstance());
+      } catch (IllegalStateException e) {
+        LOG.debug("could not clear the faults of node {}: {}", n.memberId(), e.getMessage());
+      }
+    }
   }
 
   /**
@@ -135,7 +160,7 @@ final class ClusterProcesses implements AutoCloseable {
    * data, adds the new member and starts it with --join. Returns false (and restarts the node as it was)
    * if the cluster would not remove it in time.
    */
-  boolean replaceWithNewMember(NodeProcess n) throws IOException {
+  boolean replaceWithNewMember(NodeProcess n) throws IOException, InterruptedException {
     long oldId = n.memberId();
     try {
       admin.removeMember(oldId);
@@ -163,6 +188,7 @@ final class ClusterProcesses implements AutoCloseable {
       }
     }
     n.start(foundingPeers());
+    awaitServing(n);
     return true;
   }
 
@@ -173,7 +199,7 @@ final class ClusterProcesses implements AutoCloseable {
         n.resume();
       }
       if (!n.running()) {
-        restart(n);
+        n.start(foundingPeers());
       }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -70,6 +70,7 @@ final class Nemesis implements Runnable {
         synchronized (this) {
           errors++;
         }
+        cluster.clearFaultsWherePossible();
       }
     }
   }

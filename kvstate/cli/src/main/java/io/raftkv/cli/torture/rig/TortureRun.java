@@ -40,7 +40,9 @@ public final class TortureRun {
     Files.createDirectories(dir);
     out.println("torture: seed " + options.seed() + ", " + options.nodes() + " nodes, " + options.clients()
         + " clients, " + options.keys() + " keys, " + options.duration().toSeconds() + " s, faults "
-        + (options.faults().isEmpty() ? "none" : FaultKind.all()) + ", files in " + dir);
+        + (options.faults().isEmpty() ? "none"
+            : String.join(",", options.faults().stream().sorted().map(FaultKind::flag).toList()))
+        + ", files in " + dir);
     History history = new History();
     FinalChecks.Result result;
     Nemesis nemesis;

@@ -6,12 +6,18 @@ import io.raftkv.cli.torture.History;
 import io.raftkv.cli.torture.Outcome;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.ReadConsistency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Concurrent clients hammering a small key set with puts, gets, compare-and-sets and deletes, each with
@@ -31,7 +37,7 @@ final class Workload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final List<ClientLoop> loops = new ArrayList<>();
   /** Every value any write sent (acknowledged or not), with its key: a value in the feed must be one of them. */
-  private final java.util.Map<ByteString, ByteString> attempted = new ConcurrentHashMap<>();
+  private final Map<ByteString, ByteString> attempted = new ConcurrentHashMap<>();
   /** Values of acknowledged puts and matched compare-and-sets: each must be applied exactly once. */
   private final Set<ByteString> acknowledged = ConcurrentHashMap.newKeySet();
 
@@ -52,8 +58,8 @@ final class Workload implements AutoCloseable {
   }
 
   /** Each value a write sent, with the key it was sent for. */
-  java.util.Map<ByteString, ByteString> attemptedValues() {
-    return java.util.Map.copyOf(attempted);
+  Map<ByteString, ByteString> attemptedValues() {
+    return Map.copyOf(attempted);
   }
 
   Set<ByteString> acknowledgedValues() {
@@ -88,13 +94,13 @@ final class Workload implements AutoCloseable {
   private final class ClientLoop implements Runnable {
     private final int process;
     private final RaftKvClient client;
-    private final java.util.Random random;
+    private final Random random;
     private long written;
 
     ClientLoop(int process, RaftKvClient client) {
       this.process = process;
       this.client = client;
-      this.random = new java.util.Random(seed * 31 + process);
+      this.random = new Random(seed * 31 + process);
     }
 
     @Override
@@ -128,23 +134,23 @@ final class Workload implements AutoCloseable {
 
     /** A compare-and-set on the value or version last read, or on absence. */
     private void compareAndSet(ByteString key) {
-      java.util.Optional<io.raftkv.api.KeyValue> current;
+      Optional<KeyValue> current;
       try {
-        current = client.get(key, io.raftkv.api.ReadConsistency.SERIALIZABLE);
+        current = client.get(key, ReadConsistency.SERIALIZABLE);
       } catch (RaftKvException e) {
         return;
       }
       ByteString value = nextValue();
       if (current.isEmpty()) {
-        record(key, Command.compareAndSet(java.util.Optional.empty(), java.util.Optional.of(value)), value,
+        record(key, Command.compareAndSet(Optional.empty(), Optional.of(value)), value,
             () -> Outcome.compared(client.compareAndSetVersion(key, 0, value).getApplied()));
       } else if (random.nextBoolean()) {
         ByteString expected = current.get().getValue();
-        record(key, Command.compareAndSet(java.util.Optional.of(expected), java.util.Optional.of(value)), value,
+        record(key, Command.compareAndSet(Optional.of(expected), Optional.of(value)), value,
             () -> Outcome.compared(client.compareAndSetValue(key, expected, value).getApplied()));
       } else {
         long version = current.get().getVersion();
-        record(key, Command.compareVersionAndSet(version, java.util.Optional.of(value)), value,
+        record(key, Command.compareVersionAndSet(version, Optional.of(value)), value,
             () -> Outcome.compared(client.compareAndSetVersion(key, version, value).getApplied()));
       }
     }
@@ -153,7 +159,7 @@ final class Workload implements AutoCloseable {
       return ByteString.copyFromUtf8("c" + process + "-" + (++written));
     }
 
-    private void record(ByteString key, Command command, ByteString value, java.util.function.Supplier<Outcome> call) {
+    private void record(ByteString key, Command command, ByteString value, Supplier<Outcome> call) {
       if (value != null) {
         attempted.put(value, key);
       }
@@ -170,7 +176,7 @@ final class Workload implements AutoCloseable {
      * Runs one call. Any failure is an unknown outcome: the client retries until its deadline, so a
      * failure never proves the write did not apply somewhere along the way.
      */
-    private Outcome call(java.util.function.Supplier<Outcome> call) {
+    private Outcome call(Supplier<Outcome> call) {
       try {
         return call.get();
       } catch (RaftKvException e) {
