@@ -39,7 +39,7 @@ final class TortureCommand implements Callable<Integer> {
   String faults = FaultKind.all();
 
   @Option(names = "--dir", paramLabel = "DIR", description = "Where the data, node logs, history and nemesis log"
-      + " go (default a new temporary directory).")
+      + " go (default raftkv-torture-SEED in the temporary directory).")
   Path dir;
 
   @Option(names = "--keep", description = "Keep the directory after a passing run (a failing run always keeps it).")
@@ -51,11 +51,11 @@ final class TortureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
-    Path where = dir != null ? dir : Files.createTempDirectory("raftkv-torture-");
-    if (dir != null && Files.isDirectory(dir)) {
-      try (var entries = Files.list(dir)) {
+    Path where = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "raftkv-torture-" + s);
+    if (Files.isDirectory(where)) {
+      try (var entries = Files.list(where)) {
         if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException("--dir " + dir + " is not empty: give a new or empty directory");
+          throw new IllegalArgumentException("--dir " + where + " is not empty: give a new or empty directory");
         }
       }
     }

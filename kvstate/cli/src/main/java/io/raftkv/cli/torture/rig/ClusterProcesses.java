@@ -31,6 +31,7 @@ final class ClusterProcesses implements AutoCloseable {
   private final RaftKvClient admin;
   private final NetworkFaultCalls faults = new NetworkFaultCalls();
   private long nextMemberId;
+  private Thread reaper;
 
   private ClusterProcesses(List<NodeProcess> nodes) {
     this.nodes = List.copyOf(nodes);
@@ -49,6 +50,10 @@ final class ClusterProcesses implements AutoCloseable {
       nodes.add(new NodeProcess(dir, javaCommand, i, freePort(taken), freePort(taken), tickMs));
     }
     ClusterProcesses cluster = new ClusterProcesses(nodes);
+    // A rig stopped with Ctrl-C (or a build timing out) must not leave servers running on its ports.
+    Thread reaper = new Thread(() -> nodes.forEach(NodeProcess::killQuietly), "torture-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    cluster.reaper = reaper;
     for (NodeProcess n : nodes) {
       n.start(cluster.foundingPeers());
     }
@@ -223,6 +228,13 @@ final class ClusterProcesses implements AutoCloseable {
   public void close() throws InterruptedException {
     for (NodeProcess n : nodes) {
       n.kill();
+    }
+    if (reaper != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to: nothing left to undo
+      }
     }
     admin.close();
     faults.close();

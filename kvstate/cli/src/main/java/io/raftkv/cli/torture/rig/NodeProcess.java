@@ -22,7 +22,7 @@ final class NodeProcess {
   private final int tickMs;
   private long memberId;
   private boolean founding;
-  private Process process;
+  private volatile Process process;
   private boolean paused;
 
   NodeProcess(Path root, List<String> javaCommand, long memberId, int clientPort, int peerPort, int tickMs) {
@@ -87,6 +87,14 @@ final class NodeProcess {
       process.waitFor(30, TimeUnit.SECONDS);
     }
     paused = false;
+  }
+
+  /** SIGKILL without waiting, for a shutdown hook. */
+  void killQuietly() {
+    Process p = process;
+    if (p != null) {
+      p.destroyForcibly();
+    }
   }
 
   void pause() throws IOException, InterruptedException {

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  */
 final class Workload implements AutoCloseable {
   /** How long a client waits for an answer, retries included, before the outcome is unknown. */
-  static final Duration DEADLINE = Duration.ofSeconds(5);
+  static final Duration DEADLINE = Duration.ofSeconds(3);
 
   private final History history;
   private final List<String> endpoints;
