@@ -90,8 +90,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void setNetworkFaultsIsRefusedWithoutFaultInjection() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
-      cluster.awaitLeader(ELECTION);
+    try (LocalCluster cluster = new LocalCluster(root, 1, b -> b)) {
       assertThatThrownBy(() -> cluster.call(1, AdminRpc.SET_NETWORK_FAULTS, block(2)))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             Error error = ErrorTrailers.fromThrowable(e);
@@ -104,8 +103,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void badFaultsAreRefusedNamingTheBadValue() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b, true)) {
-      cluster.awaitLeader(ELECTION);
+    try (LocalCluster cluster = new LocalCluster(root, 1, b -> b, true)) {
       assertThatThrownBy(() -> cluster.call(1, AdminRpc.SET_NETWORK_FAULTS,
           faults(NetworkFaults.newBuilder().setDropRate(2))))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

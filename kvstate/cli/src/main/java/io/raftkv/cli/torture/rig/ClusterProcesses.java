@@ -54,10 +54,15 @@ final class ClusterProcesses implements AutoCloseable {
     Thread reaper = new Thread(() -> nodes.forEach(NodeProcess::killQuietly), "torture-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     cluster.reaper = reaper;
-    for (NodeProcess n : nodes) {
-      n.start(cluster.foundingPeers());
+    try {
+      for (NodeProcess n : nodes) {
+        n.start(cluster.foundingPeers());
+      }
+      cluster.awaitLeader(Duration.ofSeconds(60));
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      cluster.close();
+      throw e;
     }
-    cluster.awaitLeader(Duration.ofSeconds(60));
     return cluster;
   }
 
