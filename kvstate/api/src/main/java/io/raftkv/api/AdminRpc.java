@@ -3,7 +3,7 @@ package io.raftkv.api;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 
-/** The admin service: membership changes and leadership transfer. */
+/** The admin service: membership changes, leadership transfer, and network faults for test rigs. */
 public final class AdminRpc {
   public static final String SERVICE = "raftkv.api.Admin";
 
@@ -19,9 +19,14 @@ public final class AdminRpc {
   public static final MethodDescriptor<TransferLeaderRequest, TransferLeaderResponse> TRANSFER_LEADER =
       GrpcMethods.unary(SERVICE, "TransferLeader", TransferLeaderRequest.getDefaultInstance(),
           TransferLeaderResponse.getDefaultInstance());
+  /** Only on a node started with --fault-injection; elsewhere it fails with INVALID_ARGUMENT. */
+  public static final MethodDescriptor<SetNetworkFaultsRequest, SetNetworkFaultsResponse> SET_NETWORK_FAULTS =
+      GrpcMethods.unary(SERVICE, "SetNetworkFaults", SetNetworkFaultsRequest.getDefaultInstance(),
+          SetNetworkFaultsResponse.getDefaultInstance());
 
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
       .addMethod(LIST_MEMBERS).addMethod(ADD_MEMBER).addMethod(REMOVE_MEMBER).addMethod(TRANSFER_LEADER)
+      .addMethod(SET_NETWORK_FAULTS)
       .build();
 
   private AdminRpc() {}

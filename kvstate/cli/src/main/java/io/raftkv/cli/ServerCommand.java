@@ -68,6 +68,11 @@ final class ServerCommand implements Callable<Integer> {
       description = "Keep change feed events this long, e.g. 12h, 7d (default 7d; 0s: no bound).")
   String feedRetentionAge;
 
+  @Option(names = "--fault-injection", description = "For test rigs only (raftkv torture): accept the"
+      + " SetNetworkFaults admin call, which cuts, drops and delays this node's peer traffic. Off by default;"
+      + " never turn it on in production.")
+  boolean faultInjection;
+
   @Override
   public Integer call() throws Exception {
     Properties file = new Properties();
@@ -114,14 +119,15 @@ final class ServerCommand implements Callable<Integer> {
         .logGcEntries(number("log-gc-entries", logGcEntries, file, 50_000L))
         .feedRetention(feedRetention(file))
         .build();
-    RaftKvServer server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client));
+    RaftKvServer server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client),
+        faultInjection);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
     }, "raftkv-shutdown"));
     System.out.println("raftkv node " + nodeId + " serving clients on " + client + ", peers on " + peer
-        + ", data in " + dir);
+        + ", data in " + dir + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
     System.out.flush();
     stopped.await();
     return ExitCodes.OK;

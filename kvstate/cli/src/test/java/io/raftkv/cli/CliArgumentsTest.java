@@ -112,4 +112,22 @@ class CliArgumentsTest {
     assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(r.err()).contains("TIMEOUT");
   }
+
+  @Test
+  void tortureRefusesANodeCountOtherThanThreeOrFiveAndUnknownFaults() {
+    Result nodes = run("torture", "--nodes", "4", "--duration", "1s");
+    assertThat(nodes.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(nodes.err()).contains("--nodes is 4: the rig runs 3 or 5 nodes");
+    Result faults = run("torture", "--faults", "kill,boom", "--duration", "1s");
+    assertThat(faults.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(faults.err()).contains("--faults names 'boom'").contains("kill,pause,partition,drop-delay,wipe");
+  }
+
+  @Test
+  void tortureRefusesANonEmptyDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("left-over"), "x");
+    Result r = run("torture", "--dir", dir.toString(), "--duration", "1s");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--dir " + dir + " is not empty");
+  }
 }

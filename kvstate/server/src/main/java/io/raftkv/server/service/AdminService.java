@@ -14,17 +14,31 @@ import io.raftkv.api.RemoveMemberRequest;
 import io.raftkv.api.TransferLeaderRequest;
 import io.raftkv.api.TransferLeaderResponse;
 import io.raftkv.server.node.NodeStatus;
+import io.raftkv.api.SetNetworkFaultsRequest;
+import io.raftkv.api.SetNetworkFaultsResponse;
 import io.raftkv.server.node.RaftKvNode;
+import io.raftkv.server.transport.NetworkFaultInjector;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The admin service: list, add and remove members, transfer leadership. */
+/** The admin service: list, add and remove members, transfer leadership, inject network faults. */
 public final class AdminService {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+
   private final RaftKvNode node;
   private final Executor executor;
+  private final Optional<NetworkFaultInjector> faults;
 
-  public AdminService(RaftKvNode node, Executor executor) {
+  /**
+   * @param faults the node's fault injector when it runs with --fault-injection; empty, and
+   *     SetNetworkFaults is refused
+   */
+  public AdminService(RaftKvNode node, Executor executor, Optional<NetworkFaultInjector> faults) {
     this.node = node;
     this.executor = executor;
+    this.faults = faults;
   }
 
   public ServerServiceDefinition definition() {
@@ -33,6 +47,7 @@ public final class AdminService {
         .addMethod(AdminRpc.ADD_MEMBER, ServerCalls.asyncUnaryCall(this::addMember))
         .addMethod(AdminRpc.REMOVE_MEMBER, ServerCalls.asyncUnaryCall(this::removeMember))
         .addMethod(AdminRpc.TRANSFER_LEADER, ServerCalls.asyncUnaryCall(this::transferLeader))
+        .addMethod(AdminRpc.SET_NETWORK_FAULTS, ServerCalls.asyncUnaryCall(this::setNetworkFaults))
         .build();
   }
 
@@ -64,5 +79,24 @@ public final class AdminService {
   private void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> observer) {
     Replies.reply(node.transferLeader(request.getTransferee()),
         leader -> TransferLeaderResponse.newBuilder().setLeaderId(leader).build(), observer, executor);
+  }
+
+  private void setNetworkFaults(SetNetworkFaultsRequest request, StreamObserver<SetNetworkFaultsResponse> observer) {
+    if (faults.isEmpty()) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "node " + node.id() + " does not inject network"
+          + " faults: SetNetworkFaults needs a node started with --fault-injection (for test rigs only)");
+      return;
+    }
+    try {
+      SetNetworkFaultsResponse response = SetNetworkFaultsResponse.newBuilder()
+          .setFaults(faults.get().set(request.getFaults())).build();
+      LOG.info("node {} network faults now: blocked peers {}, drop rate {}, delay up to {} ms", node.id(),
+          request.getFaults().getBlockedPeersList(), request.getFaults().getDropRate(),
+          request.getFaults().getMaxDelayMs());
+      observer.onNext(response);
+      observer.onCompleted();
+    } catch (IllegalArgumentException e) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, e.getMessage());
+    }
   }
 }

@@ -44,6 +44,15 @@ public final class RaftKvServer implements AutoCloseable {
   public static final int MAX_CLIENT_MESSAGE_BYTES = 64 << 20;
 
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort) {
+    return start(config, bindHost, peerPort, clientPort, false);
+  }
+
+  /**
+   * Starts the node as {@link #start(NodeConfig, String, int, int)} does; with {@code faultInjection} its
+   * admin service also takes SetNetworkFaults, which lets a test rig cut, drop and delay its peer traffic.
+   */
+  public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort,
+      boolean faultInjection) {
     GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
         config.clientAddress());
     RaftKvNode[] holder = new RaftKvNode[1];
@@ -77,7 +86,8 @@ public final class RaftKvServer implements AutoCloseable {
         // would refuse valid requests before the limits could name the problem.
         .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
         .addService(new KvService(node, executor).definition())
-        .addService(new AdminService(node, executor).definition())
+        .addService(new AdminService(node, executor,
+            faultInjection ? java.util.Optional.of(transport.faults()) : java.util.Optional.empty()).definition())
         .build();
     try {
       client.start();

@@ -108,8 +108,10 @@ final class WatchStream {
       index = page.nextIndex();
       subSequence = page.nextSubSequence();
       if (!page.events().isEmpty()) {
-        out.onNext(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(page.appliedIndex())
-            .build());
+        // applied_index promises every change up to it has been sent: only true of the node's applied
+        // index once caught up; a partial page covers the entries before the one it stopped in.
+        long covered = page.caughtUp() ? page.appliedIndex() : page.nextIndex() - 1;
+        out.onNext(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(covered).build());
       }
       if (page.caughtUp()) {
         // Everything stored is sent: wait for the next applied entry (or the node stopping).

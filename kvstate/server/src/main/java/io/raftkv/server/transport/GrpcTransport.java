@@ -54,12 +54,26 @@ public final class GrpcTransport implements Transport {
   private volatile RaftKvNode node;
   private volatile boolean closed;
   private volatile LinkFilter linkFilter = LinkFilter.OPEN;
+  private final NetworkFaultInjector faults;
+  private final DelayedSends delayedSends;
 
   public GrpcTransport(String clusterId, long selfId, String selfPeerAddress, String selfClientAddress) {
     this.clusterId = clusterId;
     this.selfId = selfId;
     this.selfPeerAddress = selfPeerAddress;
     this.selfClientAddress = selfClientAddress;
+    this.faults = new NetworkFaultInjector(selfId);
+    this.delayedSends = new DelayedSends(selfId);
+  }
+
+  /** The faults this node injects into its peer traffic (none unless a test rig sets some). */
+  public NetworkFaultInjector faults() {
+    return faults;
+  }
+
+  /** Whether raft messages and snapshots from {@code peer} are to be ignored (fault injection). */
+  boolean refusesFrom(long peer) {
+    return faults.blocks(peer);
   }
 
   /** A peer that reached us: remember its address if we have none (we are joining the group). */
@@ -108,10 +122,24 @@ public final class GrpcTransport implements Transport {
     LinkFilter filter = linkFilter;
     byPeer.forEach((to, batch) -> {
       Peer peer = peers.get(to);
-      if (peer == null || !filter.delivers(selfId, to) || !peer.send(batch)) {
+      if (peer == null || !filter.delivers(selfId, to) || faults.blocks(to)) {
         unreachable(to);
+        return;
       }
+      long delay = faults.delayMillis();
+      if (delay == 0) {
+        sendNow(peer, batch);
+      } else if (delay > 0) {
+        delayedSends.later(delay, () -> sendNow(peer, batch));
+      }
+      // else dropped on the way, silently, as a lossy network does: raft resends what matters
     });
+  }
+
+  private void sendNow(Peer peer, List<Message> batch) {
+    if (!peer.send(batch)) {
+      unreachable(peer.id);
+    }
   }
 
   private void unreachable(long to) {
@@ -125,7 +153,8 @@ public final class GrpcTransport implements Transport {
   public void sendSnapshot(Message message) {
     Peer peer = peers.get(message.getTo());
     RaftKvNode n = node;
-    if (peer == null || n == null || !linkFilter.delivers(selfId, message.getTo())) {
+    if (peer == null || n == null || !linkFilter.delivers(selfId, message.getTo())
+        || faults.blocks(message.getTo())) {
       if (n != null) {
         n.reportSnapshot(message.getTo(), SnapshotStatus.FAILURE);
       }
@@ -148,6 +177,7 @@ public final class GrpcTransport implements Transport {
   @Override
   public void close() {
     closed = true;
+    delayedSends.close();
     peers.values().forEach(Peer::close);
     peers.clear();
     snapshotSenders.shutdownNow();

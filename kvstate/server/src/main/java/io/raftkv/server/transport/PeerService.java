@@ -53,7 +53,7 @@ public final class PeerService {
           return;
         }
         RaftKvNode n = node.get();
-        if (n == null) {
+        if (n == null || transport.refusesFrom(batch.getFrom())) {
           return;
         }
         transport.learnPeer(batch.getFrom(), batch.getFromPeerAddress());
@@ -108,6 +108,10 @@ public final class PeerService {
               return;
             }
             message = chunk.getMessage();
+            if (transport.refusesFrom(message.getFrom())) {
+              fail("node " + message.getFrom() + " is blocked by fault injection");
+              return;
+            }
             RaftKvNode n = node.get();
             if (n == null) {
               fail("node is not running");

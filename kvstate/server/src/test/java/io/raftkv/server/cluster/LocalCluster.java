@@ -31,9 +31,17 @@ final class LocalCluster implements AutoCloseable {
   /** Nodes cut off from the rest (both ways); empty: the network is whole. */
   private volatile java.util.Set<Long> cutOff = java.util.Set.of();
 
+  private final boolean faultInjection;
+
   LocalCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
+    this(root, size, tuning, false);
+  }
+
+  /** With {@code faultInjection}, every node takes SetNetworkFaults, as with `raftkv server --fault-injection`. */
+  LocalCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning, boolean faultInjection) {
     this.root = root;
     this.tuning = tuning;
+    this.faultInjection = faultInjection;
     for (long id = 1; id <= size; id++) {
       members.put(id, newMember(id));
     }
@@ -79,7 +87,7 @@ final class LocalCluster implements AutoCloseable {
   void start(long id, boolean founding) {
     Member m = members.get(id);
     RaftKvServer server = RaftKvServer.start(configFor(id, founding).build(), "127.0.0.1",
-        port(m.getPeerAddress()), port(m.getClientAddress()));
+        port(m.getPeerAddress()), port(m.getClientAddress()), faultInjection);
     server.transport().setLinkFilter((from, to) -> cutOff.contains(from) == cutOff.contains(to));
     servers.put(id, server);
   }

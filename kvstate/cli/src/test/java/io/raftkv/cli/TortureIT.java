@@ -1,0 +1,53 @@
+package io.raftkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.cli.torture.rig.FaultKind;
+import io.raftkv.cli.torture.rig.TortureOptions;
+import io.raftkv.cli.torture.rig.TortureRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Short torture runs with fixed seeds against real `raftkv server` processes, in the default build: kills,
+ * partitions and the other faults, then every final check (linearizability, lost or doubled writes, feeds,
+ * states). A failing run keeps its files under target/torture-it/ and prints how to re-run its seed.
+ */
+class TortureIT {
+  private static TortureRun.Summary run(long seed, int nodes, Duration duration, Set<FaultKind> faults)
+      throws Exception {
+    Path dir = Path.of("target", "torture-it", "seed-" + seed);
+    if (Files.exists(dir)) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    TortureOptions options = new TortureOptions(seed, duration, nodes, 6, 6, faults, dir, false, 50);
+    return new TortureRun(options, System.out).run();
+  }
+
+  @Test
+  void threeNodesUnderEveryKindOfFaultKeepEveryPromise() throws Exception {
+    TortureRun.Summary s = run(7, 3, Duration.ofSeconds(20), EnumSet.allOf(FaultKind.class));
+    assertThat(s.passed()).as("seed 7 passed (see its summary above)").isTrue();
+    assertThat(s.ok()).as("operations answered").isGreaterThan(300);
+    assertThat(s.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected")
+        .isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void fiveNodesUnderKillsAndPartitionsKeepEveryPromise() throws Exception {
+    TortureRun.Summary s = run(11, 5, Duration.ofSeconds(15), EnumSet.of(FaultKind.KILL, FaultKind.PARTITION));
+    assertThat(s.passed()).as("seed 11 passed (see its summary above)").isTrue();
+    assertThat(s.ok()).as("operations answered").isGreaterThan(300);
+    assertThat(s.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected")
+        .isGreaterThanOrEqualTo(3);
+  }
+}
