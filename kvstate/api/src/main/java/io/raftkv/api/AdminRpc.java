@@ -19,9 +19,13 @@ public final class AdminRpc {
   public static final MethodDescriptor<TransferLeaderRequest, TransferLeaderResponse> TRANSFER_LEADER =
       GrpcMethods.unary(SERVICE, "TransferLeader", TransferLeaderRequest.getDefaultInstance(),
           TransferLeaderResponse.getDefaultInstance());
+  public static final MethodDescriptor<BackupRequest, BackupChunk> BACKUP =
+      GrpcMethods.serverStreaming(SERVICE, "Backup", BackupRequest.getDefaultInstance(),
+          BackupChunk.getDefaultInstance());
 
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
       .addMethod(LIST_MEMBERS).addMethod(ADD_MEMBER).addMethod(REMOVE_MEMBER).addMethod(TRANSFER_LEADER)
+      .addMethod(BACKUP)
       .build();
 
   private AdminRpc() {}

@@ -1,10 +1,13 @@
 package io.raftkv.server.service;
 
 import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.AddMemberRequest;
 import io.raftkv.api.AdminRpc;
+import io.raftkv.api.BackupChunk;
+import io.raftkv.api.BackupRequest;
 import io.raftkv.api.Error;
 import io.raftkv.api.ListMembersRequest;
 import io.raftkv.api.ListMembersResponse;
@@ -17,7 +20,7 @@ import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.RaftKvNode;
 import java.util.concurrent.Executor;
 
-/** The admin service: list, add and remove members, transfer leadership. */
+/** The admin service: list, add and remove members, transfer leadership, stream a backup. */
 public final class AdminService {
   private final RaftKvNode node;
   private final Executor executor;
@@ -33,6 +36,7 @@ public final class AdminService {
         .addMethod(AdminRpc.ADD_MEMBER, ServerCalls.asyncUnaryCall(this::addMember))
         .addMethod(AdminRpc.REMOVE_MEMBER, ServerCalls.asyncUnaryCall(this::removeMember))
         .addMethod(AdminRpc.TRANSFER_LEADER, ServerCalls.asyncUnaryCall(this::transferLeader))
+        .addMethod(AdminRpc.BACKUP, ServerCalls.asyncServerStreamingCall(this::backup))
         .build();
   }
 
@@ -64,5 +68,17 @@ public final class AdminService {
   private void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> observer) {
     Replies.reply(node.transferLeader(request.getTransferee()),
         leader -> TransferLeaderResponse.newBuilder().setLeaderId(leader).build(), observer, executor);
+  }
+
+  /** Pins the state once it holds every acknowledged write (ReadIndex), then streams it. */
+  private void backup(BackupRequest request, StreamObserver<BackupChunk> observer) {
+    BackupStream stream = BackupStream.open((ServerCallStreamObserver<BackupChunk>) observer, executor);
+    node.openStateCut().whenCompleteAsync((cut, failure) -> {
+      if (failure != null) {
+        stream.failBeforeStart(failure);
+      } else {
+        stream.begin(cut, node.config().clusterId(), node.id(), node.status().members());
+      }
+    }, executor);
   }
 }
