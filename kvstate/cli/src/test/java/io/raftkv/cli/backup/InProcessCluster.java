@@ -18,14 +18,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /** RaftKV servers in this JVM on loopback (real RocksDB, real gRPC), started as `raftkv server` would. */
-final class InProcessCluster implements AutoCloseable {
-  final String clusterId;
-  final Map<Long, Member> members = new TreeMap<>();
+public final class InProcessCluster implements AutoCloseable {
+  public final String clusterId;
+  public final Map<Long, Member> members = new TreeMap<>();
   private final Map<Long, RaftKvServer> servers = new TreeMap<>();
   private final Path root;
 
   /** A cluster of {@code size} nodes with fresh addresses, data directories under {@code root}/node-N. */
-  InProcessCluster(Path root, String clusterId, int size) {
+  public InProcessCluster(Path root, String clusterId, int size) {
     this.root = root;
     this.clusterId = clusterId;
     for (long id = 1; id <= size; id++) {
@@ -34,26 +34,26 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
-  Path dataDir(long id) {
+  public Path dataDir(long id) {
     return root.resolve("node-" + id);
   }
 
   /** The --peers value of this cluster. */
-  String peers() {
+  public String peers() {
     return members.values().stream().map(m -> m.getId() + "=" + m.getPeerAddress()).collect(Collectors.joining(","));
   }
 
   /** The --endpoints value of this cluster. */
-  String endpoints() {
+  public String endpoints() {
     return String.join(",", clientAddresses());
   }
 
-  List<String> clientAddresses() {
+  public List<String> clientAddresses() {
     return members.values().stream().map(Member::getClientAddress).toList();
   }
 
   /** Starts every node with --peers (which a node whose directory already holds state ignores). */
-  InProcessCluster start() {
+  public InProcessCluster start() {
     for (Member m : members.values()) {
       Map<Long, Member> founding = new LinkedHashMap<>();
       members.values().forEach(p -> founding.put(p.getId(), p.getId() == m.getId() ? p
@@ -68,16 +68,16 @@ final class InProcessCluster implements AutoCloseable {
     return this;
   }
 
-  RaftKvServer server(long id) {
+  public RaftKvServer server(long id) {
     return servers.get(id);
   }
 
-  List<RaftKvServer> servers() {
+  public List<RaftKvServer> servers() {
     return new ArrayList<>(servers.values());
   }
 
   /** Waits until one node leads and all agree on it. */
-  long awaitLeader(Duration timeout) throws InterruptedException {
+  public long awaitLeader(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       long leader = servers.values().stream().filter(s -> s.node().status().role() == StateType.LEADER)
@@ -110,7 +110,7 @@ final class InProcessCluster implements AutoCloseable {
   }
 
   /** A free port below the kernel's ephemeral range, as the project's other harnesses pick them. */
-  static int freePort() {
+  public static int freePort() {
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
       try (ServerSocket socket = new ServerSocket(port)) {
