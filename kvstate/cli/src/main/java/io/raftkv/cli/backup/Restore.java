@@ -72,8 +72,6 @@ public final class Restore {
       deleteQuietly(staging);
       throw e;
     }
-    LOG.info("restored backup {} at index {} into {} for node {} of cluster '{}'", backup,
-        summary.header().getAppliedIndex(), target, nodeId, cluster);
     return new Result(summary, cluster, target);
   }
 
