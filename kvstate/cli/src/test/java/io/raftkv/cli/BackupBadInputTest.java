@@ -129,6 +129,21 @@ class BackupBadInputTest {
   }
 
   @Test
+  void aRecordLengthOverTheLimitOrMalformedIsRefusedAsCorrupt() throws IOException {
+    byte[] prelude = java.util.Arrays.copyOf(goodBytes, 12);
+    byte[] huge = java.util.Arrays.copyOf(prelude, 16);
+    System.arraycopy(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, 0x40}, 0, huge, 12, 4); // 128 MiB
+    Path tooLong = write("huge.rkvb", huge);
+    assertThatThrownBy(() -> BackupFileReader.verify(tooLong)).isInstanceOf(BackupFileException.class)
+        .hasMessageContaining("record 1 claims 134217728 bytes; records are at most 67108864 bytes (the file is corrupt)");
+    byte[] endless = java.util.Arrays.copyOf(prelude, 18);
+    java.util.Arrays.fill(endless, 12, 18, (byte) 0xFF);
+    Path malformed = write("endless.rkvb", endless);
+    assertThatThrownBy(() -> BackupFileReader.verify(malformed)).isInstanceOf(BackupFileException.class)
+        .hasMessageContaining("record 1 has a malformed length (the file is corrupt)");
+  }
+
+  @Test
   void restoreRefusesACorruptFileAndLeavesNoDirectoryBehind() throws IOException {
     byte[] bad = goodBytes.clone();
     bad[bad.length / 2] ^= 0x01;

@@ -1,6 +1,5 @@
 package io.raftkv.cli.backup;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.BackupBatch;
@@ -47,22 +46,17 @@ public final class BackupFileReader {
       int first;
       while ((first = in.read()) != -1) {
         long record = verifier.chunks() + 1;
-        int length;
-        try {
-          length = CodedInputStream.readRawVarint32(first, in);
-        } catch (InvalidProtocolBufferException e) {
-          throw new BackupFileException(file, "it ends inside the length of record " + record + " (truncated)");
+        long length = readLength(file, first, in, record);
+        if (length > BackupFormat.MAX_CHUNK_BYTES) {
+          throw new BackupFileException(file, "record " + record + " claims " + length + " bytes; records are at"
+              + " most " + BackupFormat.MAX_CHUNK_BYTES + " bytes (the file is corrupt)");
         }
-        if (length < 0 || length > BackupFormat.MAX_CHUNK_BYTES) {
-          throw new BackupFileException(file, "record " + record + " claims " + Integer.toUnsignedString(length)
-              + " bytes; records are at most " + BackupFormat.MAX_CHUNK_BYTES + " bytes (the file is corrupt)");
-        }
-        byte[] serialized = in.readNBytes(length);
+        byte[] serialized = in.readNBytes((int) length);
         if (serialized.length < length) {
           throw new BackupFileException(file, "it ends inside record " + record + " (" + serialized.length + " of "
               + length + " bytes; truncated)");
         }
-        bytes += CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+        bytes += CodedOutputStream.computeUInt32SizeNoTag((int) length) + length;
         BackupChunk chunk;
         try {
           chunk = BackupChunk.parseFrom(serialized);
@@ -87,6 +81,23 @@ public final class BackupFileReader {
     } catch (IllegalArgumentException e) {
       throw new BackupFileException(file, e.getMessage());
     }
+  }
+
+  /** Reads a record's length, a varint of at most 5 bytes whose first byte is {@code first}. */
+  private static long readLength(Path file, int first, InputStream in, long record) throws IOException {
+    long length = first & 0x7F;
+    int b = first;
+    for (int shift = 7; (b & 0x80) != 0; shift += 7) {
+      if (shift > 28) {
+        throw new BackupFileException(file, "record " + record + " has a malformed length (the file is corrupt)");
+      }
+      b = in.read();
+      if (b == -1) {
+        throw new BackupFileException(file, "it ends inside the length of record " + record + " (truncated)");
+      }
+      length |= (long) (b & 0x7F) << shift;
+    }
+    return length;
   }
 
   private static void checkPrelude(Path file, InputStream in) throws IOException {
