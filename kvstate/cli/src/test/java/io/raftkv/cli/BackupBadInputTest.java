@@ -98,32 +98,37 @@ class BackupBadInputTest {
         .containsPattern("applied index:   [1-9]").containsPattern("sha-256:         [0-9a-f]{64} OK");
   }
 
+  /** Verifies {@code content} as the file {@code name} would be verified, without writing it. */
+  private static void verify(Path name, byte[] content) throws IOException {
+    BackupFileReader.read(name, new java.io.ByteArrayInputStream(content), batch -> { });
+  }
+
+  @Test
+  void theGoodBackupVerifies() throws IOException {
+    verify(good, goodBytes);
+  }
+
   @Test
   void everyFlippedByteIsRefused() {
+    Path name = dir.resolve("flipped.rkvb");
     for (int at = 0; at < goodBytes.length; at++) {
-      for (int mask : new int[] {0x01, 0x80}) {
+      for (int mask : new int[] {0x01, 0x80, 0xFF}) {
         byte[] bad = goodBytes.clone();
         bad[at] ^= (byte) mask;
-        Path file = dir.resolve("flipped");
-        try {
-          Files.write(file, bad);
-        } catch (IOException e) {
-          throw new AssertionError(e);
-        }
         int position = at;
-        assertThatThrownBy(() -> BackupFileReader.verify(file)).as("byte %d flipped with %x", position, mask)
-            .isInstanceOf(BackupFileException.class).hasMessageStartingWith("backup file " + file + ": ");
+        assertThatThrownBy(() -> verify(name, bad)).as("byte %d flipped with %x", position, mask)
+            .isInstanceOf(BackupFileException.class).hasMessageStartingWith("backup file " + name + ": ");
       }
     }
   }
 
   @Test
-  void everyTruncationIsRefusedAsTruncated() throws IOException {
-    Path file = dir.resolve("cut");
+  void everyTruncationIsRefusedAsTruncated() {
+    Path name = dir.resolve("cut.rkvb");
     for (int length = 0; length < goodBytes.length; length++) {
-      Files.write(file, java.util.Arrays.copyOf(goodBytes, length));
+      byte[] cut = java.util.Arrays.copyOf(goodBytes, length);
       int at = length;
-      assertThatThrownBy(() -> BackupFileReader.verify(file)).as("cut at %d", at)
+      assertThatThrownBy(() -> verify(name, cut)).as("cut at %d", at)
           .isInstanceOf(BackupFileException.class).hasMessageContaining("truncated");
     }
   }

@@ -38,43 +38,50 @@ public final class BackupFileReader {
     if (!Files.isRegularFile(file)) {
       throw new BackupFileException(file, "is not a regular file");
     }
-    ChunkVerifier verifier = new ChunkVerifier();
-    long bytes;
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      checkPrelude(file, in);
-      bytes = BackupFormat.MAGIC.length + 4;
-      int first;
-      while ((first = in.read()) != -1) {
-        long record = verifier.chunks() + 1;
-        long length = readLength(file, first, in, record);
-        if (length > BackupFormat.MAX_CHUNK_BYTES) {
-          throw new BackupFileException(file, "record " + record + " claims " + length + " bytes; records are at"
-              + " most " + BackupFormat.MAX_CHUNK_BYTES + " bytes (the file is corrupt)");
-        }
-        byte[] serialized = in.readNBytes((int) length);
-        if (serialized.length < length) {
-          throw new BackupFileException(file, "it ends inside record " + record + " (" + serialized.length + " of "
-              + length + " bytes; truncated)");
-        }
-        bytes += CodedOutputStream.computeUInt32SizeNoTag((int) length) + length;
-        BackupChunk chunk;
-        try {
-          chunk = BackupChunk.parseFrom(serialized);
-        } catch (InvalidProtocolBufferException e) {
-          throw new BackupFileException(file, "record " + record + " is unreadable (the file is corrupt): "
-              + e.getMessage());
-        }
-        try {
-          verifier.accept(chunk, serialized);
-        } catch (IllegalArgumentException e) {
-          throw new BackupFileException(file, e.getMessage());
-        }
-        if (chunk.hasBatch()) {
-          batches.accept(chunk.getBatch());
-        }
-      }
+      return read(file, in, batches);
     } catch (IOException e) {
       throw new BackupFileException(file, "cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a backup from {@code in} as {@link #read(Path, Consumer)} does, naming it {@code file} in
+   * errors.
+   */
+  public static BackupSummary read(Path file, InputStream in, Consumer<BackupBatch> batches) throws IOException {
+    ChunkVerifier verifier = new ChunkVerifier();
+    checkPrelude(file, in);
+    long bytes = BackupFormat.MAGIC.length + 4;
+    int first;
+    while ((first = in.read()) != -1) {
+      long record = verifier.chunks() + 1;
+      long length = readLength(file, first, in, record);
+      if (length > BackupFormat.MAX_CHUNK_BYTES) {
+        throw new BackupFileException(file, "record " + record + " claims " + length + " bytes; records are at"
+            + " most " + BackupFormat.MAX_CHUNK_BYTES + " bytes (the file is corrupt)");
+      }
+      byte[] serialized = in.readNBytes((int) length);
+      if (serialized.length < length) {
+        throw new BackupFileException(file, "it ends inside record " + record + " (" + serialized.length + " of "
+            + length + " bytes; truncated)");
+      }
+      bytes += CodedOutputStream.computeUInt32SizeNoTag((int) length) + length;
+      BackupChunk chunk;
+      try {
+        chunk = BackupChunk.parseFrom(serialized);
+      } catch (InvalidProtocolBufferException e) {
+        throw new BackupFileException(file, "record " + record + " is unreadable (the file is corrupt): "
+            + e.getMessage());
+      }
+      try {
+        verifier.accept(chunk, serialized);
+      } catch (IllegalArgumentException e) {
+        throw new BackupFileException(file, e.getMessage());
+      }
+      if (chunk.hasBatch()) {
+        batches.accept(chunk.getBatch());
+      }
     }
     try {
       return new BackupSummary(verifier.header(), verifier.trailer(), bytes);
