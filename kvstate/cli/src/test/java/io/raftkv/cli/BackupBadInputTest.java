@@ -133,6 +133,26 @@ class BackupBadInputTest {
     }
   }
 
+  /** A file holding just {@code header} after a good prelude. */
+  private static byte[] fileWithHeader(io.raftkv.api.BackupHeader header) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(goodBytes, 0, 12);
+    io.raftkv.api.BackupChunk.newBuilder().setHeader(header).build().writeDelimitedTo(out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void aHeaderOfAFutureBackupFormatOrDataDirectoryFormatIsRefused() throws IOException {
+    io.raftkv.api.BackupHeader current = BackupFileReader.verify(good).header();
+    Path name = dir.resolve("future.rkvb");
+    assertThatThrownBy(() -> verify(name, fileWithHeader(current.toBuilder().setFormatVersion(2).build())))
+        .isInstanceOf(BackupFileException.class)
+        .hasMessageContaining("its header says format version 2; this raftkv reads format 1 only");
+    assertThatThrownBy(() -> verify(name, fileWithHeader(current.toBuilder().setStoreFormatVersion(9).build())))
+        .isInstanceOf(BackupFileException.class)
+        .hasMessageContaining("its state is in data directory format 9; this raftkv reads format 1 only");
+  }
+
   @Test
   void aRecordLengthOverTheLimitOrMalformedIsRefusedAsCorrupt() throws IOException {
     byte[] prelude = java.util.Arrays.copyOf(goodBytes, 12);
