@@ -23,10 +23,13 @@ public final class AdminRpc {
   public static final MethodDescriptor<SetNetworkFaultsRequest, SetNetworkFaultsResponse> SET_NETWORK_FAULTS =
       GrpcMethods.unary(SERVICE, "SetNetworkFaults", SetNetworkFaultsRequest.getDefaultInstance(),
           SetNetworkFaultsResponse.getDefaultInstance());
+  public static final MethodDescriptor<BackupRequest, BackupChunk> BACKUP =
+      GrpcMethods.serverStreaming(SERVICE, "Backup", BackupRequest.getDefaultInstance(),
+          BackupChunk.getDefaultInstance());
 
   public static final ServiceDescriptor SERVICE_DESCRIPTOR = ServiceDescriptor.newBuilder(SERVICE)
       .addMethod(LIST_MEMBERS).addMethod(ADD_MEMBER).addMethod(REMOVE_MEMBER).addMethod(TRANSFER_LEADER)
-      .addMethod(SET_NETWORK_FAULTS)
+      .addMethod(SET_NETWORK_FAULTS).addMethod(BACKUP)
       .build();
 
   private AdminRpc() {}

@@ -193,42 +193,19 @@ final class ServerCommand implements Callable<Integer> {
 
   /** Parses "1=host:port,2=host:port"; this node's entry must match its --peer-addr. */
   static Map<Long, Member> parsePeers(String text, long selfId, String selfPeer, String selfClient) {
-    Map<Long, Member> out = new LinkedHashMap<>();
-    if (text.isBlank()) {
+    Map<Long, Member> out = PeerList.parse(text);
+    if (out.isEmpty()) {
       return out;
     }
-    for (String part : text.split(",")) {
-      String entry = part.trim();
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("--peers entry '" + entry + "': expected ID=HOST:PORT");
-      }
-      long peerId;
-      try {
-        peerId = Long.parseLong(entry.substring(0, eq).trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--peers entry '" + entry + "': the id must be a positive number");
-      }
-      if (peerId <= 0) {
-        throw new IllegalArgumentException("--peers entry '" + entry + "': the id must be a positive number");
-      }
-      String address = Endpoints.check(entry.substring(eq + 1).trim());
-      if (out.containsKey(peerId)) {
-        throw new IllegalArgumentException("--peers lists node " + peerId + " twice");
-      }
-      Member.Builder m = Member.newBuilder().setId(peerId).setPeerAddress(address);
-      if (peerId == selfId) {
-        if (!address.equals(selfPeer)) {
-          throw new IllegalArgumentException("--peers gives node " + selfId + " the address " + address
-              + " but --peer-addr is " + selfPeer);
-        }
-        m.setClientAddress(selfClient);
-      }
-      out.put(peerId, m.build());
-    }
-    if (!out.containsKey(selfId)) {
+    Member self = out.get(selfId);
+    if (self == null) {
       throw new IllegalArgumentException("--peers " + text + " does not list this node (--id " + selfId + ")");
     }
+    if (!self.getPeerAddress().equals(selfPeer)) {
+      throw new IllegalArgumentException("--peers gives node " + selfId + " the address " + self.getPeerAddress()
+          + " but --peer-addr is " + selfPeer);
+    }
+    out.put(selfId, self.toBuilder().setClientAddress(selfClient).build());
     return out;
   }
 }

@@ -252,6 +252,14 @@ public final class RaftKvClient implements AutoCloseable {
         () -> TransferLeaderRequest.newBuilder().setTransferee(transferee).build()).getLeaderId();
   }
 
+  /**
+   * Starts a backup served by the node at {@code endpoint}: its state once it holds every write
+   * acknowledged before this call. No deadline: a backup takes as long as its size needs.
+   */
+  public BackupCall backup(String endpoint) {
+    return new BackupCall(channel(Endpoints.check(endpoint)), endpoint);
+  }
+
   // ------------------------------------------------------------------ calling
 
   private interface RequestSupplier<Q> {

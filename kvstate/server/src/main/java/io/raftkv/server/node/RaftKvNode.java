@@ -32,6 +32,7 @@ import io.raftkv.server.statemachine.WriteOutcome;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.storage.PeerStorage;
 import io.raftkv.server.storage.SnapshotStore;
+import io.raftkv.server.storage.StateCut;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.pb.SnapshotDescriptor;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
@@ -240,6 +241,42 @@ public final class RaftKvNode implements AutoCloseable {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  /**
+   * Pins this node's replicated state for a backup once it holds every write acknowledged before this
+   * call: a ReadIndex barrier first, then a RocksDB snapshot taken on the raft loop between apply rounds
+   * and outside any snapshot install. Writes go on meanwhile; the caller closes the cut when done.
+   */
+  public CompletableFuture<StateCut> openStateCut() {
+    CompletableFuture<StateCut> cut = new CompletableFuture<>();
+    long deadline = deadline();
+    readBarrier().whenComplete((index, failure) -> {
+      if (failure != null) {
+        cut.completeExceptionally(failure);
+      } else if (!enqueue(() -> pinStateCut(cut, deadline))) {
+        cut.completeExceptionally(unavailable());
+      }
+    });
+    return cut;
+  }
+
+  private void pinStateCut(CompletableFuture<StateCut> cut, long deadlineNanos) {
+    if (snapshotInFlight()) {
+      // An install replaces the state in several writes: pin it once the install is done.
+      if (System.nanoTime() > deadlineNanos) {
+        cut.completeExceptionally(NodeException.of(Error.Code.TIMEOUT,
+            "a snapshot install on node " + config.nodeId() + " did not finish in time to pin the state"));
+      } else {
+        scheduleAfterTick(() -> pinStateCut(cut, deadlineNanos));
+      }
+      return;
+    }
+    try {
+      cut.complete(snapshots.openCut());
+    } catch (RuntimeException e) {
+      cut.completeExceptionally(e);
+    }
   }
 
   /** This replica's change feed, for watchers. */

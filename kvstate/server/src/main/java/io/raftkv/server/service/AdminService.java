@@ -1,10 +1,13 @@
 package io.raftkv.server.service;
 
 import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.AddMemberRequest;
 import io.raftkv.api.AdminRpc;
+import io.raftkv.api.BackupChunk;
+import io.raftkv.api.BackupRequest;
 import io.raftkv.api.Error;
 import io.raftkv.api.ListMembersRequest;
 import io.raftkv.api.ListMembersResponse;
@@ -23,7 +26,7 @@ import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin service: list, add and remove members, transfer leadership, inject network faults. */
+/** The admin service: list, add and remove members, transfer leadership, stream a backup, inject network faults. */
 public final class AdminService {
   private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
@@ -48,6 +51,7 @@ public final class AdminService {
         .addMethod(AdminRpc.REMOVE_MEMBER, ServerCalls.asyncUnaryCall(this::removeMember))
         .addMethod(AdminRpc.TRANSFER_LEADER, ServerCalls.asyncUnaryCall(this::transferLeader))
         .addMethod(AdminRpc.SET_NETWORK_FAULTS, ServerCalls.asyncUnaryCall(this::setNetworkFaults))
+        .addMethod(AdminRpc.BACKUP, ServerCalls.asyncServerStreamingCall(this::backup))
         .build();
   }
 
@@ -98,5 +102,17 @@ public final class AdminService {
     } catch (IllegalArgumentException e) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, e.getMessage());
     }
+  }
+
+  /** Pins the state once it holds every acknowledged write (ReadIndex), then streams it. */
+  private void backup(BackupRequest request, StreamObserver<BackupChunk> observer) {
+    BackupStream stream = BackupStream.open((ServerCallStreamObserver<BackupChunk>) observer, executor);
+    node.openStateCut().whenCompleteAsync((cut, failure) -> {
+      if (failure != null) {
+        stream.failBeforeStart(failure);
+      } else {
+        stream.begin(cut, node.config().clusterId(), node.id(), node.status().members());
+      }
+    }, executor);
   }
 }

@@ -126,7 +126,9 @@ public final class RaftKvServer implements AutoCloseable {
   public void close() {
     clientServer.shutdown();
     node.close();
-    peerServer.shutdown();
+    // The node is closed: what peers still stream to it is of no use, and their streams end only when
+    // they stop, so a graceful shutdown would wait out its whole grace period while they run.
+    peerServer.shutdownNow();
     try {
       clientServer.awaitTermination(5, TimeUnit.SECONDS);
       peerServer.awaitTermination(5, TimeUnit.SECONDS);

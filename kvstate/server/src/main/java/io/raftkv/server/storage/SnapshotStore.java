@@ -1,6 +1,5 @@
 package io.raftkv.server.storage;
 
-import com.google.protobuf.ByteString;
 import io.raftkv.api.Member;
 import io.raftkv.raft.pb.ConfState;
 import io.raftkv.server.storage.pb.ApplyState;
@@ -22,7 +21,6 @@ import java.util.stream.Stream;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
@@ -40,12 +38,14 @@ public final class SnapshotStore implements AutoCloseable {
       ColumnFamily.FEED);
   /** Snapshots kept open for senders; older ones are released. */
   private static final int RETAINED = 2;
-  private static final int BATCH_BYTES = 1 << 20;
 
   private final StorageEngine engine;
   private final Path stagingRoot;
   private final Map<Long, Snapshot> open = new LinkedHashMap<>();
+  /** Cuts pinned for backups; released before the engine closes so no read touches a closed RocksDB. */
+  private final java.util.Set<StateCut> cuts = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long nextId = System.nanoTime();
+  private boolean closed;
 
   public SnapshotStore(StorageEngine engine) {
     this.engine = engine;
@@ -66,69 +66,26 @@ public final class SnapshotStore implements AutoCloseable {
         .addAllMembers(members).build();
   }
 
+  /**
+   * Pins the current applied state for a backup (call on the thread that applies, between apply rounds
+   * and outside a snapshot install, so the state and its apply state agree).
+   */
+  public synchronized StateCut openCut() {
+    if (closed) {
+      throw new IllegalStateException("the node is stopping");
+    }
+    StateCut cut = new StateCut(engine, cuts::remove);
+    cuts.add(cut);
+    return cut;
+  }
+
   /** Reads a captured snapshot as ordered batches; empty if it was released meanwhile. */
   public synchronized Iterator<SnapshotKvBatch> read(long snapshotId) {
     Snapshot snapshot = open.get(snapshotId);
     if (snapshot == null) {
       throw new IllegalStateException("snapshot " + snapshotId + " is no longer held");
     }
-    return new BatchIterator(snapshot);
-  }
-
-  /** Reads key/value batches of every replicated column family under one RocksDB snapshot. */
-  private final class BatchIterator implements Iterator<SnapshotKvBatch> {
-    private final Iterator<ColumnFamily> families = REPLICATED.iterator();
-    private final ReadOptions options;
-    private ColumnFamily current;
-    private RocksIterator it;
-    private SnapshotKvBatch next;
-
-    BatchIterator(Snapshot snapshot) {
-      this.options = new ReadOptions().setSnapshot(snapshot);
-      advance();
-    }
-
-    private void advance() {
-      next = null;
-      while (next == null) {
-        if (it == null || !it.isValid()) {
-          if (it != null) {
-            it.close();
-            it = null;
-          }
-          if (!families.hasNext()) {
-            options.close();
-            return;
-          }
-          current = families.next();
-          it = engine.db().newIterator(engine.handle(current), options);
-          it.seekToFirst();
-          continue;
-        }
-        SnapshotKvBatch.Builder batch = SnapshotKvBatch.newBuilder().setColumnFamily(current.toString());
-        long bytes = 0;
-        while (it.isValid() && bytes < BATCH_BYTES) {
-          byte[] key = it.key();
-          byte[] value = it.value();
-          batch.addKeys(ByteString.copyFrom(key)).addValues(ByteString.copyFrom(value));
-          bytes += key.length + value.length;
-          it.next();
-        }
-        next = batch.build();
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      return next != null;
-    }
-
-    @Override
-    public SnapshotKvBatch next() {
-      SnapshotKvBatch out = next;
-      advance();
-      return out;
-    }
+    return new KvBatchIterator(engine, snapshot, REPLICATED);
   }
 
   /** Starts receiving a snapshot into SST files under the staging directory. */
@@ -337,6 +294,11 @@ public final class SnapshotStore implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
+    for (StateCut cut : List.copyOf(cuts)) {
+      cut.release();
+    }
+    cuts.clear();
     open.values().forEach(s -> engine.db().releaseSnapshot(s));
     open.clear();
   }

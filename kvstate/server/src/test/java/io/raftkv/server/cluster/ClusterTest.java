@@ -275,4 +275,15 @@ class ClusterTest {
       Thread.sleep(20);
     }
   }
+
+  @Test
+  void aNodeStopsPromptlyWhileItsPeersKeepStreamingToIt() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      long leader = cluster.awaitLeader(ELECTION);
+      cluster.call(leader, KvRpc.WRITE, put(1, 1, "k", "v"));
+      long start = System.nanoTime();
+      cluster.stop(follower(cluster, leader));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+  }
 }

@@ -1,0 +1,182 @@
+package io.raftkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.KeyValue;
+import io.raftkv.api.StatusResponse;
+import io.raftkv.api.WriteResponse;
+import io.raftkv.client.RaftKvClient;
+import io.raftkv.client.RaftKvException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `deploy/bin/raftkv backup` of three running `raftkv server` processes while a client writes, then
+ * `raftkv restore` of the file into three new directories and three new server processes on other
+ * ports: every write acknowledged before the backup started is served at its version, and new writes go.
+ */
+class BackupRestoreIT {
+  private static final Path REPO = Path.of(System.getProperty("raftkv.repo", "../.."));
+  private static final Path RAFTKV = REPO.resolve("deploy/bin/raftkv");
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dir;
+
+  private final List<Process> servers = new ArrayList<>();
+
+  @AfterEach
+  void killAll() {
+    servers.forEach(Process::destroyForcibly);
+  }
+
+  /** A cluster's addresses: peer and client ports of nodes 1..3. */
+  private record Ports(int[] peer, int[] client) {
+    static Ports fresh() {
+      int[] peer = new int[4];
+      int[] client = new int[4];
+      for (int id = 1; id <= 3; id++) {
+        peer[id] = freePort();
+        client[id] = freePort();
+      }
+      return new Ports(peer, client);
+    }
+
+    String peers() {
+      return "1=127.0.0.1:" + peer[1] + ",2=127.0.0.1:" + peer[2] + ",3=127.0.0.1:" + peer[3];
+    }
+
+    List<String> endpoints() {
+      return List.of("127.0.0.1:" + client[1], "127.0.0.1:" + client[2], "127.0.0.1:" + client[3]);
+    }
+  }
+
+  private void startCluster(Ports ports, String name) throws IOException {
+    for (int id = 1; id <= 3; id++) {
+      ProcessBuilder pb = new ProcessBuilder(RAFTKV.toString(), "server", "--id", String.valueOf(id),
+          "--cluster-id", "it", "--client-addr", "127.0.0.1:" + ports.client()[id],
+          "--peer-addr", "127.0.0.1:" + ports.peer()[id], "--peers", ports.peers(),
+          "--data-dir", dir.resolve(name + "-" + id).toString(), "--tick-ms", "50");
+      pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-" + id + ".log").toFile());
+      servers.add(pb.start());
+    }
+  }
+
+  /** Runs a raftkv command to its end; returns its exit code and output. */
+  private Map.Entry<Integer, String> raftkv(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(RAFTKV.toString()));
+    command.addAll(List.of(args));
+    Path output = Files.createTempFile(dir, "cmd", ".out");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+    return Map.entry(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aBackupOfRunningServersRestoresIntoANewClusterOfServers() throws Exception {
+    assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
+    Ports old = Ports.fresh();
+    startCluster(old, "old");
+    Path backup = dir.resolve("it.rkvb");
+    Map<String, Long> acknowledgedBefore;
+    try (RaftKvClient client = RaftKvClient.connect(old.endpoints(), WAIT)) {
+      awaitLeader(client);
+      Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread writer = new Thread(() -> {
+        for (int i = 0; !stop.get(); i++) {
+          try {
+            WriteResponse r = client.put(ByteString.copyFromUtf8("k" + i), ByteString.copyFromUtf8("v" + i));
+            acknowledged.put("k" + i, r.getIndex());
+          } catch (RaftKvException e) {
+            // outcome unknown: not counted as acknowledged
+          }
+        }
+      });
+      writer.start();
+      Thread.sleep(1_000);
+      acknowledgedBefore = new HashMap<>(acknowledged);
+      Map.Entry<Integer, String> result = raftkv("backup", "--out", backup.toString(), "--endpoints",
+          String.join(",", old.endpoints()));
+      stop.set(true);
+      writer.join(WAIT.toMillis());
+      assertThat(result.getKey()).as(result.getValue()).isEqualTo(0);
+      assertThat(result.getValue()).contains("backup of cluster 'it' at index");
+    }
+    assertThat(acknowledgedBefore).isNotEmpty();
+    servers.forEach(Process::destroyForcibly);
+    servers.clear();
+
+    Ports fresh = Ports.fresh();
+    List<Process> restores = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      restores.add(new ProcessBuilder(RAFTKV.toString(), "restore", "--from", backup.toString(), "--data-dir",
+          dir.resolve("new-" + id).toString(), "--id", String.valueOf(id), "--peers", fresh.peers())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("restore-" + id + ".out").toFile()).start());
+    }
+    for (int id = 1; id <= 3; id++) {
+      Process p = restores.get(id - 1);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(dir.resolve("restore-" + id + ".out"))).isEqualTo(0);
+    }
+    startCluster(fresh, "new");
+    try (RaftKvClient client = RaftKvClient.connect(fresh.endpoints(), WAIT)) {
+      awaitLeader(client);
+      for (Map.Entry<String, Long> e : acknowledgedBefore.entrySet()) {
+        Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));
+        assertThat(kv).as("key %s acknowledged before the backup", e.getKey()).isPresent();
+        assertThat(kv.get().getVersion()).as("version of %s", e.getKey()).isEqualTo(e.getValue());
+      }
+      assertThat(client.put(ByteString.copyFromUtf8("after"), ByteString.copyFromUtf8("x")).getIndex())
+          .isGreaterThan(acknowledgedBefore.values().stream().mapToLong(Long::longValue).max().orElseThrow());
+    }
+  }
+
+  private static void awaitLeader(RaftKvClient client) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      for (String endpoint : client.endpoints()) {
+        try {
+          StatusResponse s = client.status(endpoint);
+          if (s.getLeaderId() != 0) {
+            return;
+          }
+        } catch (RaftKvException e) {
+          // not up yet
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no leader within 60 s");
+  }
+
+  private static int freePort() {
+    // Below the kernel's ephemeral range, as ProcessKillIT picks them.
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
+    }
+    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
+  }
+}

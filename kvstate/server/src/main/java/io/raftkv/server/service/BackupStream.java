@@ -1,0 +1,175 @@
+package io.raftkv.server.service;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.raftkv.api.BackupBatch;
+import io.raftkv.api.BackupChunk;
+import io.raftkv.api.BackupFormat;
+import io.raftkv.api.BackupHeader;
+import io.raftkv.api.BackupTrailer;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.Member;
+import io.raftkv.server.storage.ColumnFamily;
+import io.raftkv.server.storage.StateCut;
+import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.pb.SnapshotKvBatch;
+import com.google.protobuf.ByteString;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Backup call: streams a pinned {@link StateCut} as a header, its batches and a checksummed trailer,
+ * only while gRPC says the client keeps up (flow control), then frees the cut.
+ */
+final class BackupStream {
+  private static final Logger LOG = LoggerFactory.getLogger(BackupStream.class);
+
+  private final ServerCallStreamObserver<BackupChunk> out;
+  private final Executor executor;
+  private final AtomicInteger pendingRuns = new AtomicInteger();
+  private final MessageDigest digest = BackupFormat.newDigest();
+  private volatile boolean finished;
+  /** Null until the node pinned its state. */
+  private volatile StateCut cut;
+  // Touched by one run at a time (runs are serialized by pendingRuns).
+  private BackupHeader header;
+  private long batches;
+  private long entries;
+  private long dataKeys;
+
+  private BackupStream(ServerCallStreamObserver<BackupChunk> out, Executor executor) {
+    this.out = out;
+    this.executor = executor;
+  }
+
+  /** Takes over the call (gRPC accepts its handlers only while the service method runs). */
+  static BackupStream open(ServerCallStreamObserver<BackupChunk> out, Executor executor) {
+    BackupStream stream = new BackupStream(out, executor);
+    out.setOnCancelHandler(stream::cancelled);
+    out.setOnReadyHandler(stream::schedule);
+    return stream;
+  }
+
+  /**
+   * Streams {@code pinned}; {@code known} fills in client addresses the applied member list lacks
+   * (founding members announce theirs at run time).
+   */
+  void begin(StateCut pinned, String clusterId, long nodeId, List<Member> known) {
+    header = BackupHeader.newBuilder().setFormatVersion(BackupFormat.VERSION).setClusterId(clusterId)
+        .setAppliedIndex(pinned.index()).setAppliedTerm(pinned.term())
+        .addAllMembers(withAddresses(pinned.members(), known)).setCreatedAtMs(System.currentTimeMillis())
+        .setSourceNodeId(nodeId).setStoreFormatVersion(StorageEngine.FORMAT_VERSION).build();
+    cut = pinned;
+    if (finished) {
+      pinned.close(); // the client went away while the state was being pinned
+      return;
+    }
+    LOG.info("node {}: backup started at applied index {}", nodeId, pinned.index());
+    schedule();
+  }
+
+  /** The state could not be pinned (no leader, node stopping, ...). */
+  void failBeforeStart(Throwable failure) {
+    finished = true;
+    try {
+      out.onError(ErrorTrailers.toException(Replies.toError(failure)));
+    } catch (IllegalStateException alreadyClosed) {
+      // the call ended meanwhile
+    }
+  }
+
+  private static List<Member> withAddresses(List<Member> applied, List<Member> known) {
+    Map<Long, Member> byId = known.stream().collect(Collectors.toMap(Member::getId, Function.identity(), (a, b) -> a));
+    return applied.stream().map(m -> {
+      Member k = byId.get(m.getId());
+      return m.getClientAddress().isEmpty() && k != null ? m.toBuilder().setClientAddress(k.getClientAddress()).build()
+          : m;
+    }).toList();
+  }
+
+  /** Makes sure a run follows; runs never overlap and none is lost. */
+  private void schedule() {
+    if (!finished && pendingRuns.getAndIncrement() == 0) {
+      executor.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    int missed = 1;
+    do {
+      try {
+        sendWhileReady();
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+      missed = pendingRuns.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void sendWhileReady() {
+    while (!finished && cut != null && out.isReady()) {
+      if (header != null) {
+        send(BackupChunk.newBuilder().setHeader(header).build());
+        header = null;
+        continue;
+      }
+      SnapshotKvBatch batch = cut.nextBatch();
+      if (batch == null) {
+        finished = true;
+        BackupTrailer trailer = BackupTrailer.newBuilder().setBatches(batches).setEntries(entries)
+            .setDataKeys(dataKeys).setSha256(ByteString.copyFrom(digest.digest())).build();
+        cut.close();
+        out.onNext(BackupChunk.newBuilder().setTrailer(trailer).build());
+        out.onCompleted();
+        return;
+      }
+      batches++;
+      entries += batch.getKeysCount();
+      if (batch.getColumnFamily().equals(ColumnFamily.DATA.toString())) {
+        dataKeys += batch.getKeysCount();
+      }
+      send(BackupChunk.newBuilder().setBatch(BackupBatch.newBuilder().setColumnFamily(batch.getColumnFamily())
+          .addAllKeys(batch.getKeysList()).addAllValues(batch.getValuesList())).build());
+    }
+  }
+
+  private void send(BackupChunk chunk) {
+    digest.update(chunk.toByteArray());
+    out.onNext(chunk);
+  }
+
+  private void cancelled() {
+    finished = true;
+    StateCut pinned = cut;
+    if (pinned != null) {
+      pinned.close();
+    }
+  }
+
+  private void fail(RuntimeException e) {
+    if (finished) {
+      return; // the client went away meanwhile
+    }
+    finished = true;
+    io.raftkv.api.Error error;
+    if (cut.isReleased()) {
+      error = io.raftkv.api.Error.newBuilder().setCode(io.raftkv.api.Error.Code.UNAVAILABLE)
+          .setMessage(e.getMessage()).build();
+    } else {
+      LOG.warn("backup stream failed", e);
+      error = Replies.toError(e);
+    }
+    cut.close();
+    try {
+      out.onError(ErrorTrailers.toException(error));
+    } catch (IllegalStateException alreadyClosed) {
+      // the call ended meanwhile
+    }
+  }
+}
