@@ -111,7 +111,10 @@ class BackupRestoreIT {
         }
       });
       writer.start();
-      Thread.sleep(1_000);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (acknowledged.size() < 20 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
       acknowledgedBefore = new HashMap<>(acknowledged);
       Map.Entry<Integer, String> result = raftkv("backup", "--out", backup.toString(), "--endpoints",
           String.join(",", old.endpoints()));
@@ -120,7 +123,7 @@ class BackupRestoreIT {
       assertThat(result.getKey()).as(result.getValue()).isEqualTo(0);
       assertThat(result.getValue()).contains("backup of cluster 'it' at index");
     }
-    assertThat(acknowledgedBefore).isNotEmpty();
+    assertThat(acknowledgedBefore).as("writes acknowledged before the backup").hasSizeGreaterThanOrEqualTo(20);
     servers.forEach(Process::destroyForcibly);
     servers.clear();
 
