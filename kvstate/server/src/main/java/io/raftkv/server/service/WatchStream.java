@@ -100,7 +100,8 @@ final class WatchStream {
           out.onNext(WatchResponse.newBuilder().setSnapshotDone(true).setSnapshotIndex(at).setAppliedIndex(at)
               .build());
         } else {
-          out.onNext(WatchResponse.newBuilder().addAllEvents(rows).setAppliedIndex(snapshot.index()).build());
+          // No applied_index yet: it promises every change up to it was sent, and rows are still to come.
+          out.onNext(WatchResponse.newBuilder().addAllEvents(rows).build());
         }
         continue;
       }
