@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.KeyValue;
-import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +50,8 @@ class BackupRestoreIT {
       int[] peer = new int[4];
       int[] client = new int[4];
       for (int id = 1; id <= 3; id++) {
-        peer[id] = freePort();
-        client[id] = freePort();
+        peer[id] = ProcessClusterSupport.freePort();
+        client[id] = ProcessClusterSupport.freePort();
       }
       return new Ports(peer, client);
     }
@@ -97,7 +94,7 @@ class BackupRestoreIT {
     Path backup = dir.resolve("it.rkvb");
     Map<String, Long> acknowledgedBefore;
     try (RaftKvClient client = RaftKvClient.connect(old.endpoints(), WAIT)) {
-      awaitLeader(client);
+      ProcessClusterSupport.awaitLeader(client);
       Map<String, Long> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
       Thread writer = new Thread(() -> {
@@ -141,7 +138,7 @@ class BackupRestoreIT {
     }
     startCluster(fresh, "new");
     try (RaftKvClient client = RaftKvClient.connect(fresh.endpoints(), WAIT)) {
-      awaitLeader(client);
+      ProcessClusterSupport.awaitLeader(client);
       for (Map.Entry<String, Long> e : acknowledgedBefore.entrySet()) {
         Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));
         assertThat(kv).as("key %s acknowledged before the backup", e.getKey()).isPresent();
@@ -150,36 +147,5 @@ class BackupRestoreIT {
       assertThat(client.put(ByteString.copyFromUtf8("after"), ByteString.copyFromUtf8("x")).getIndex())
           .isGreaterThan(acknowledgedBefore.values().stream().mapToLong(Long::longValue).max().orElseThrow());
     }
-  }
-
-  private static void awaitLeader(RaftKvClient client) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      for (String endpoint : client.endpoints()) {
-        try {
-          StatusResponse s = client.status(endpoint);
-          if (s.getLeaderId() != 0) {
-            return;
-          }
-        } catch (RaftKvException e) {
-          // not up yet
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no leader within 60 s");
-  }
-
-  private static int freePort() {
-    // Below the kernel's ephemeral range, as ProcessKillIT picks them.
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return port;
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.KeyValue;
-import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WatchResponse;
 import io.raftkv.api.WriteResponse;
@@ -13,8 +12,6 @@ import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,20 +56,6 @@ class ProcessKillIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    // Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an outgoing
-    // connection between this check and the server's bind.
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return port;
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
-  }
-
   private String peers() {
     return "1=127.0.0.1:" + peerPorts[1] + ",2=127.0.0.1:" + peerPorts[2] + ",3=127.0.0.1:" + peerPorts[3];
   }
@@ -93,8 +76,8 @@ class ProcessKillIT {
   void acknowledgedWritesSurviveKillNineAndNoneAppliesTwice() throws Exception {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
     for (int id = 1; id <= 3; id++) {
-      clientPorts[id] = freePort();
-      peerPorts[id] = freePort();
+      clientPorts[id] = ProcessClusterSupport.freePort();
+      peerPorts[id] = ProcessClusterSupport.freePort();
     }
     for (int id = 1; id <= 3; id++) {
       start(id);
@@ -105,7 +88,7 @@ class ProcessKillIT {
     ExecutorService writers = Executors.newFixedThreadPool(4);
     List<Future<?>> futures = new ArrayList<>();
     try (RaftKvClient client = RaftKvClient.connect(endpoints(), Duration.ofSeconds(20))) {
-      awaitLeader(client);
+      ProcessClusterSupport.awaitLeader(client);
       for (int w = 0; w < 4; w++) {
         int writer = w;
         futures.add(writers.submit(() -> {
@@ -185,23 +168,5 @@ class ProcessKillIT {
       }
     }
     return events;
-  }
-
-  private static void awaitLeader(RaftKvClient client) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      for (String endpoint : client.endpoints()) {
-        try {
-          StatusResponse s = client.status(endpoint);
-          if (s.getLeaderId() != 0) {
-            return;
-          }
-        } catch (RaftKvException e) {
-          // not up yet
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no leader within 60 s");
   }
 }

@@ -1,12 +1,10 @@
 package io.raftkv.cli.backup;
 
+import io.raftkv.cli.ProcessClusterSupport;
 import io.raftkv.api.Member;
 import io.raftkv.raft.StateType;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /** RaftKV servers in this JVM on loopback (real RocksDB, real gRPC), started as `raftkv server` would. */
@@ -29,8 +26,8 @@ public final class InProcessCluster implements AutoCloseable {
     this.root = root;
     this.clusterId = clusterId;
     for (long id = 1; id <= size; id++) {
-      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
-          .setClientAddress("127.0.0.1:" + freePort()).build());
+      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + ProcessClusterSupport.freePort())
+          .setClientAddress("127.0.0.1:" + ProcessClusterSupport.freePort()).build());
     }
   }
 
@@ -107,18 +104,5 @@ public final class InProcessCluster implements AutoCloseable {
 
   private static int port(String address) {
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-  }
-
-  /** A free port below the kernel's ephemeral range, as the project's other harnesses pick them. */
-  public static int freePort() {
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return port;
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
   }
 }

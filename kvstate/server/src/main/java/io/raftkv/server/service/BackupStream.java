@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -31,13 +30,12 @@ final class BackupStream {
   private static final Logger LOG = LoggerFactory.getLogger(BackupStream.class);
 
   private final ServerCallStreamObserver<BackupChunk> out;
-  private final Executor executor;
-  private final AtomicInteger pendingRuns = new AtomicInteger();
+  private final SerialDrain drain;
   private final MessageDigest digest = BackupFormat.newDigest();
   private volatile boolean finished;
   /** Null until the node pinned its state. */
   private volatile StateCut cut;
-  // Touched by one run at a time (runs are serialized by pendingRuns).
+  // Touched by one run at a time (runs are serialized by the drain).
   private BackupHeader header;
   private long batches;
   private long entries;
@@ -45,7 +43,7 @@ final class BackupStream {
 
   private BackupStream(ServerCallStreamObserver<BackupChunk> out, Executor executor) {
     this.out = out;
-    this.executor = executor;
+    this.drain = new SerialDrain(executor, this::sendWhileReady, this::fail);
   }
 
   /** Takes over the call (gRPC accepts its handlers only while the service method runs). */
@@ -93,23 +91,11 @@ final class BackupStream {
     }).toList();
   }
 
-  /** Makes sure a run follows; runs never overlap and none is lost. */
+  /** Makes sure a send run follows; runs never overlap and none is lost. */
   private void schedule() {
-    if (!finished && pendingRuns.getAndIncrement() == 0) {
-      executor.execute(this::drain);
+    if (!finished) {
+      drain.schedule();
     }
-  }
-
-  private void drain() {
-    int missed = 1;
-    do {
-      try {
-        sendWhileReady();
-      } catch (RuntimeException e) {
-        fail(e);
-      }
-      missed = pendingRuns.addAndGet(-missed);
-    } while (missed != 0);
   }
 
   private void sendWhileReady() {

@@ -14,7 +14,6 @@ import io.raftkv.server.feed.FeedPage;
 import io.raftkv.server.feed.FeedSnapshot;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +31,10 @@ final class WatchStream {
 
   private final ChangeFeed feed;
   private final ServerCallStreamObserver<WatchResponse> out;
-  private final Executor executor;
   private final ByteString keyPrefix;
-  private final AtomicInteger pendingRuns = new AtomicInteger();
+  private final SerialDrain drain;
   private volatile boolean finished;
-  // Touched by one run at a time (runs are serialized by pendingRuns).
+  // Touched by one run at a time (runs are serialized by the drain).
   private long index;
   private int subSequence;
   private volatile FeedSnapshot snapshot;
@@ -45,7 +43,7 @@ final class WatchStream {
       WatchRequest request) {
     this.feed = feed;
     this.out = out;
-    this.executor = executor;
+    this.drain = new SerialDrain(executor, this::sendWhileReady, this::fail);
     this.keyPrefix = request.getKeyPrefix();
     this.index = request.getFromIndex();
     this.subSequence = request.getFromSubSequence();
@@ -68,23 +66,11 @@ final class WatchStream {
     stream.schedule();
   }
 
-  /** Makes sure a run follows; runs never overlap and none is lost. */
+  /** Makes sure a send run follows; runs never overlap and none is lost. */
   private void schedule() {
-    if (!finished && pendingRuns.getAndIncrement() == 0) {
-      executor.execute(this::drain);
+    if (!finished) {
+      drain.schedule();
     }
-  }
-
-  private void drain() {
-    int missed = 1;
-    do {
-      try {
-        sendWhileReady();
-      } catch (RuntimeException e) {
-        fail(e);
-      }
-      missed = pendingRuns.addAndGet(-missed);
-    } while (missed != 0);
   }
 
   private void sendWhileReady() {
