@@ -111,7 +111,8 @@ final class NodeProcess {
     if (!running()) {
       return;
     }
-    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    // The shell's own kill: a minimal system (a CI container) may have no kill program (procps).
+    Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start();
     if (kill.waitFor() != 0) {
       throw new IOException("kill -" + name + " " + process.pid() + " exited with " + kill.exitValue());
     }
