@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +35,12 @@ class QuickstartIT {
   private record Run(int exitCode, String output) {}
 
   /** A free port below the kernel's ephemeral range, which an outgoing connection cannot take meanwhile. */
-  private static int freePort() throws IOException {
+  private static int freePort(Set<Integer> taken) throws IOException {
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = 10_000 + (int) (Math.random() * 10_000);
+      if (!taken.add(port)) {
+        continue; // picked already for another process that has not bound it yet
+      }
       try (ServerSocket s = new ServerSocket(port)) {
         return port;
       } catch (IOException inUse) {
@@ -70,9 +75,10 @@ class QuickstartIT {
     logs = Files.createTempDirectory("raftkv-quickstart-it-logs");
     env = new HashMap<>();
     env.put("QUICKSTART_HOME", home.toString());
-    env.put("KAFKA_PORT", String.valueOf(freePort()));
-    env.put("KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
-    env.put("CONNECT_PORT", String.valueOf(freePort()));
+    Set<Integer> taken = new HashSet<>();
+    env.put("KAFKA_PORT", String.valueOf(freePort(taken)));
+    env.put("KAFKA_CONTROLLER_PORT", String.valueOf(freePort(taken)));
+    env.put("CONNECT_PORT", String.valueOf(freePort(taken)));
     env.put("RAFTKV_BASE_PORT", String.valueOf(freeBasePort()));
   }
 

@@ -41,9 +41,10 @@ public final class RaftKvTestCluster implements AutoCloseable {
   private RaftKvTestCluster(Path root, int size, UnaryOperator<NodeConfig.Builder> tuning) {
     this.root = root;
     this.tuning = tuning;
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (long id = 1; id <= size; id++) {
-      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
-          .setClientAddress("127.0.0.1:" + freePort()).build());
+      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort(taken))
+          .setClientAddress("127.0.0.1:" + freePort(taken)).build());
     }
     for (long id = 1; id <= size; id++) {
       start(id, true);
@@ -63,11 +64,17 @@ public final class RaftKvTestCluster implements AutoCloseable {
     return cluster;
   }
 
-  private static int freePort() {
-    // Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an outgoing
-    // connection between this check and the server's bind.
+  /**
+   * A free port not in {@code taken}, which it joins (two nodes given the same unbound port would fail to
+   * start). Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an
+   * outgoing connection before the bind.
+   */
+  private static int freePort(java.util.Set<Integer> taken) {
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      if (!taken.add(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return port;
       } catch (IOException inUse) {

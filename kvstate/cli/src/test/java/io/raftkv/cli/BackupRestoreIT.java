@@ -49,9 +49,10 @@ class BackupRestoreIT {
     static Ports fresh() {
       int[] peer = new int[4];
       int[] client = new int[4];
+      java.util.Set<Integer> taken = new java.util.HashSet<>();
       for (int id = 1; id <= 3; id++) {
-        peer[id] = ProcessClusterSupport.freePort();
-        client[id] = ProcessClusterSupport.freePort();
+        peer[id] = ProcessClusterSupport.freePort(taken);
+        client[id] = ProcessClusterSupport.freePort(taken);
       }
       return new Ports(peer, client);
     }

@@ -6,6 +6,7 @@ import io.raftkv.client.RaftKvException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +15,16 @@ public final class ProcessClusterSupport {
   private ProcessClusterSupport() {}
 
   /**
-   * A free port below the kernel's ephemeral range (32768 and up): a port from there can be taken by an
-   * outgoing connection between this check and the server's bind.
+   * A free port not in {@code taken}, which it joins: a port picked for a node that has not bound it yet
+   * is still free, and two nodes given the same one would fail to start. Below the kernel's ephemeral
+   * range (32768 and up): a port from there can be taken by an outgoing connection before the bind.
    */
-  public static int freePort() {
+  public static int freePort(Set<Integer> taken) {
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      if (!taken.add(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return port;
       } catch (IOException inUse) {

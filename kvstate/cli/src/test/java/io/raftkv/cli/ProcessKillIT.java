@@ -75,9 +75,10 @@ class ProcessKillIT {
   @Test
   void acknowledgedWritesSurviveKillNineAndNoneAppliesTwice() throws Exception {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (int id = 1; id <= 3; id++) {
-      clientPorts[id] = ProcessClusterSupport.freePort();
-      peerPorts[id] = ProcessClusterSupport.freePort();
+      clientPorts[id] = ProcessClusterSupport.freePort(taken);
+      peerPorts[id] = ProcessClusterSupport.freePort(taken);
     }
     for (int id = 1; id <= 3; id++) {
       start(id);

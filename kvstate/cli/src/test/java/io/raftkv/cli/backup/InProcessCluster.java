@@ -25,9 +25,11 @@ public final class InProcessCluster implements AutoCloseable {
   public InProcessCluster(Path root, String clusterId, int size) {
     this.root = root;
     this.clusterId = clusterId;
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (long id = 1; id <= size; id++) {
-      members.put(id, Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + ProcessClusterSupport.freePort())
-          .setClientAddress("127.0.0.1:" + ProcessClusterSupport.freePort()).build());
+      members.put(id, Member.newBuilder().setId(id)
+          .setPeerAddress("127.0.0.1:" + ProcessClusterSupport.freePort(taken))
+          .setClientAddress("127.0.0.1:" + ProcessClusterSupport.freePort(taken)).build());
     }
   }
 

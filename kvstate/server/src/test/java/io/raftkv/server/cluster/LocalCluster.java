@@ -42,8 +42,9 @@ final class LocalCluster implements AutoCloseable {
     this.root = root;
     this.tuning = tuning;
     this.faultInjection = faultInjection;
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (long id = 1; id <= size; id++) {
-      members.put(id, newMember(id));
+      members.put(id, newMember(id, taken));
     }
     for (long id = 1; id <= size; id++) {
       start(id, true);
@@ -51,15 +52,26 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static Member newMember(long id) {
-    return Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort())
-        .setClientAddress("127.0.0.1:" + freePort()).build();
+    return newMember(id, new java.util.HashSet<>());
   }
 
-  static int freePort() {
-    // Below the kernel's ephemeral range (32768 and up): a port from there can be taken by an outgoing
-    // connection between this check and the server's bind.
+  /** A member on free ports, none of them in {@code taken} (ports picked for nodes not started yet). */
+  static Member newMember(long id, java.util.Set<Integer> taken) {
+    return Member.newBuilder().setId(id).setPeerAddress("127.0.0.1:" + freePort(taken))
+        .setClientAddress("127.0.0.1:" + freePort(taken)).build();
+  }
+
+  /**
+   * A free port not in {@code taken}, which it joins: a port picked for a node that has not bound it yet
+   * is still free, and two nodes given the same one would fail to start. Below the kernel's ephemeral
+   * range (32768 and up): a port from there can be taken by an outgoing connection before the bind.
+   */
+  static int freePort(java.util.Set<Integer> taken) {
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      if (!taken.add(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return port;
       } catch (IOException inUse) {
