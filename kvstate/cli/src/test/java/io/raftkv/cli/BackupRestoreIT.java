@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
@@ -51,8 +52,8 @@ class BackupRestoreIT {
       int[] client = new int[4];
       java.util.Set<Integer> taken = new java.util.HashSet<>();
       for (int id = 1; id <= 3; id++) {
-        peer[id] = ProcessClusterSupport.freePort(taken);
-        client[id] = ProcessClusterSupport.freePort(taken);
+        peer[id] = LoopbackPorts.freePort(taken);
+        client[id] = LoopbackPorts.freePort(taken);
       }
       return new Ports(peer, client);
     }

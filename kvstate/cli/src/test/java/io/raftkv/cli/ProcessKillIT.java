@@ -8,6 +8,7 @@ import io.raftkv.api.KeyValue;
 import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WatchResponse;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
@@ -77,8 +78,8 @@ class ProcessKillIT {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
     java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (int id = 1; id <= 3; id++) {
-      clientPorts[id] = ProcessClusterSupport.freePort(taken);
-      peerPorts[id] = ProcessClusterSupport.freePort(taken);
+      clientPorts[id] = LoopbackPorts.freePort(taken);
+      peerPorts[id] = LoopbackPorts.freePort(taken);
     }
     for (int id = 1; id <= 3; id++) {
       start(id);

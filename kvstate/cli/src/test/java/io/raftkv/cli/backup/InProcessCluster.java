@@ -1,7 +1,7 @@
 package io.raftkv.cli.backup;
 
-import io.raftkv.cli.ProcessClusterSupport;
 import io.raftkv.api.Member;
+import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.raft.StateType;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
@@ -28,8 +28,8 @@ public final class InProcessCluster implements AutoCloseable {
     java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (long id = 1; id <= size; id++) {
       members.put(id, Member.newBuilder().setId(id)
-          .setPeerAddress("127.0.0.1:" + ProcessClusterSupport.freePort(taken))
-          .setClientAddress("127.0.0.1:" + ProcessClusterSupport.freePort(taken)).build());
+          .setPeerAddress("127.0.0.1:" + LoopbackPorts.freePort(taken))
+          .setClientAddress("127.0.0.1:" + LoopbackPorts.freePort(taken)).build());
     }
   }
 

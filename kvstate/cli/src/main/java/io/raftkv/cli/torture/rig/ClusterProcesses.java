@@ -6,8 +6,6 @@ import io.raftkv.api.StatusResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +44,7 @@ final class ClusterProcesses implements AutoCloseable {
     Set<Integer> taken = new HashSet<>();
     List<NodeProcess> nodes = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      nodes.add(new NodeProcess(dir, javaCommand, i, freePort(taken), freePort(taken), tickMs));
+      nodes.add(new NodeProcess(dir, javaCommand, i, LoopbackPorts.freePort(taken), LoopbackPorts.freePort(taken), tickMs));
     }
     ClusterProcesses cluster = new ClusterProcesses(nodes);
     // A rig stopped with Ctrl-C (or a build timing out) must not leave servers running on its ports.
@@ -64,23 +61,6 @@ final class ClusterProcesses implements AutoCloseable {
       throw e;
     }
     return cluster;
-  }
-
-  /** A free port in 20000-31999, below the kernel's ephemeral range, so no outgoing connection takes it. */
-  private static int freePort(Set<Integer> taken) {
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-      if (taken.contains(port)) {
-        continue;
-      }
-      try (ServerSocket socket = new ServerSocket(port)) {
-        taken.add(port);
-        return port;
-      } catch (IOException inUse) {
-        // taken: try another
-      }
-    }
-    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
   }
 
   private String foundingPeers() {
