@@ -3,12 +3,15 @@ package io.raftkv.server.service;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.raftkv.api.KvRpc;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.node.RaftKvNode;
 import io.raftkv.server.transport.GrpcTransport;
+import io.raftkv.server.transport.PeerRpc;
 import io.raftkv.server.transport.PeerService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,16 +59,19 @@ public final class RaftKvServer implements AutoCloseable {
     GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
         config.clientAddress());
     RaftKvNode[] holder = new RaftKvNode[1];
-    Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
-        .addService(new PeerService(config.clusterId(), () -> holder[0], transport).definition())
-        .maxInboundMessageSize(64 << 20)
-        .build();
     ExecutorService executor = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
         r -> {
           Thread t = new Thread(r, "raftkv-rpc-" + config.nodeId());
           t.setDaemon(true);
           return t;
         });
+    // Raft message streams only queue what they read for the raft loop; snapshot streams write files.
+    Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
+        .addService(new PeerService(config.clusterId(), () -> holder[0], transport).definition())
+        .maxInboundMessageSize(64 << 20)
+        .directExecutor()
+        .callExecutor(new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor))
+        .build();
     try {
       peer.start();
     } catch (IOException e) {
@@ -85,6 +91,11 @@ public final class RaftKvServer implements AutoCloseable {
         // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
         // would refuse valid requests before the limits could name the problem.
         .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+        // Writes and gets only validate and queue for the raft loop; their replies are built elsewhere.
+        .directExecutor()
+        .callExecutor(new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
+            KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
+            KvRpc.GET_BATCH.getFullMethodName()), executor))
         .addService(new KvService(node, executor).definition())
         .addService(new AdminService(node, executor,
             faultInjection ? java.util.Optional.of(transport.faults()) : java.util.Optional.empty()).definition())
