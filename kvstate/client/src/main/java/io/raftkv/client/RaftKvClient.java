@@ -121,8 +121,13 @@ public final class RaftKvClient implements AutoCloseable {
 
   // ------------------------------------------------------------------ writes
 
+  /**
+   * Sets {@code key} to {@code value}; the answer's {@link WriteResponse#getIndex()} is the key's new
+   * version. It carries no previous value (a put seldom needs it, and leaving it out spares the cluster
+   * storing and sending it): {@link #write(List, boolean)} asks for it.
+   */
   public WriteResponse put(ByteString key, ByteString value) {
-    return write(List.of(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)).build()));
+    return await(putAsync(key, value));
   }
 
   public WriteResponse delete(ByteString key) {
@@ -152,12 +157,22 @@ public final class RaftKvClient implements AutoCloseable {
     return await(writeAsync(ops));
   }
 
+  /** {@link #write(List)}; with {@code withPrevious} false the answer's results leave out the previous values. */
+  public WriteResponse write(List<Op> ops, boolean withPrevious) {
+    return await(writeAsync(ops, withPrevious));
+  }
+
   /**
    * {@link #write} without blocking: the future completes with the answer or fails with a
    * {@link RaftKvException}. Callbacks attached to it may run on the client's network thread: keep them
    * short and never block in them.
    */
   public CompletableFuture<WriteResponse> writeAsync(List<Op> ops) {
+    return writeAsync(ops, true);
+  }
+
+  /** {@link #writeAsync(List)}; with {@code withPrevious} false the answer's results leave out the previous values. */
+  public CompletableFuture<WriteResponse> writeAsync(List<Op> ops, boolean withPrevious) {
     long deadlineNanos = System.nanoTime() + deadline.toNanos();
     CompletableFuture<Long> taken = sequences.take();
     if (!taken.isDone()) {
@@ -166,7 +181,7 @@ public final class RaftKvClient implements AutoCloseable {
     }
     return taken.thenCompose(sequence -> {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
-          .addAllOps(ops);
+          .addAllOps(ops).setOmitPrevious(!withPrevious);
       CompletableFuture<WriteResponse> answer = callLeaderAsync(deadlineNanos, (target, attemptDeadline) ->
           writeBatcher(target).call(request.setAcknowledgedSequence(acknowledged()).build(), attemptDeadline));
       answer.whenComplete((response, failure) -> sequences.answered(sequence));
@@ -176,7 +191,7 @@ public final class RaftKvClient implements AutoCloseable {
 
   /** {@link #put} without blocking; see {@link #writeAsync}. */
   public CompletableFuture<WriteResponse> putAsync(ByteString key, ByteString value) {
-    return writeAsync(List.of(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)).build()));
+    return writeAsync(List.of(Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)).build()), false);
   }
 
   /** Every sequence at or below this has been answered. */

@@ -293,6 +293,7 @@ public final class KvStateMachine {
         return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, problem);
       }
     }
+    boolean withPrevious = !command.getOmitPrevious();
     Map<ByteString, StoredValue> staged = new HashMap<>();
     List<OpResult> results = new ArrayList<>(ops.size());
     List<ChangeEvent.Builder> events = new ArrayList<>(ops.size());
@@ -306,8 +307,7 @@ public final class KvStateMachine {
               .setCreateVersion(before == null ? index : before.getCreateVersion()).build();
           staged.put(key, after);
           events.add(change(key, before, after));
-          results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before))
-              .setVersion(index).build());
+          results.add(result(true, key, before, withPrevious).setVersion(index).build());
         }
         case DELETE -> {
           ByteString key = op.getDelete().getKey();
@@ -316,14 +316,13 @@ public final class KvStateMachine {
           if (before != null) {
             events.add(change(key, before, null));
           }
-          results.add(OpResult.newBuilder().setMatched(true).setPrevious(toKeyValue(key, before)).build());
+          results.add(result(true, key, before, withPrevious).build());
         }
         case CAS -> {
           CasOp cas = op.getCas();
           StoredValue before = read(batch, staged, cas.getKey());
           boolean matched = matches(cas, before);
-          OpResult.Builder result = OpResult.newBuilder().setMatched(matched)
-              .setPrevious(toKeyValue(cas.getKey(), before));
+          OpResult.Builder result = result(matched, cas.getKey(), before, withPrevious);
           if (matched) {
             if (cas.getDeleteKey()) {
               staged.put(cas.getKey(), ApplyBatch.ABSENT);
@@ -368,6 +367,12 @@ public final class KvStateMachine {
     }
     return WriteOutcome.succeeded(WriteResponse.newBuilder().setIndex(index).setApplied(true)
         .addAllResults(results).build());
+  }
+
+  /** An op's result without its version yet; with the key as it was before only if the client wants it. */
+  private static OpResult.Builder result(boolean matched, ByteString key, StoredValue before, boolean withPrevious) {
+    OpResult.Builder result = OpResult.newBuilder().setMatched(matched);
+    return withPrevious ? result.setPrevious(toKeyValue(key, before)) : result;
   }
 
   /** The change from {@code before} to {@code after} (null: absent), without its position yet. */

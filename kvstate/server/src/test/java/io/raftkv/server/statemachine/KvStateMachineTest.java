@@ -78,6 +78,47 @@ class KvStateMachineTest {
     return apply(0, 0, 0, 0, ops);
   }
 
+  private WriteOutcome applyOmittingPrevious(long clientId, long seq, Op... ops) {
+    index++;
+    Command cmd = Command.newBuilder().setClientId(clientId).setSequence(seq).setOmitPrevious(true)
+        .addAllOps(List.of(ops)).build();
+    try (ApplyBatch batch = sm.newBatch()) {
+      WriteOutcome outcome = sm.applyCommand(batch, index, 1, cmd.toByteString());
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+      return outcome;
+    }
+  }
+
+  @Test
+  void writeAskedToOmitPreviousAnswersWithoutTheReplacedValuesAndItsRetryGetsTheSameAnswer() {
+    apply(put("a", "1"), put("b", "2"));
+    WriteOutcome first = applyOmittingPrevious(7, 1, put("a", "3"), delete("b"), casValue("c", "x", "y"));
+    assertThat(first.response().getApplied()).isFalse(); // the compare-and-set on an absent key fails
+    assertThat(first.response().getResultsList()).allSatisfy(r -> assertThat(r.hasPrevious()).isFalse());
+    WriteOutcome applied = applyOmittingPrevious(7, 2, put("a", "3"), delete("b"));
+    assertThat(applied.response().getApplied()).isTrue();
+    assertThat(applied.response().getResults(0).getVersion()).isEqualTo(index);
+    assertThat(applied.response().getResultsList()).allSatisfy(r -> assertThat(r.hasPrevious()).isFalse());
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("3"));
+    assertThat(sm.get(b("b"))).isNull();
+
+    WriteOutcome retry = applyOmittingPrevious(7, 2, put("a", "3"), delete("b"));
+    assertThat(retry.response()).isEqualTo(applied.response());
+    assertThat(sm.get(b("a")).getVersion()).isEqualTo(applied.response().getIndex()); // not applied again
+  }
+
+  @Test
+  void writeNotAskingToOmitPreviousReportsTheReplacedValues() {
+    apply(put("a", "1"));
+    WriteOutcome out = apply(put("a", "2"), put("n", "new"));
+    assertThat(out.response().getResults(0).getPrevious().getValue()).isEqualTo(b("1"));
+    assertThat(out.response().getResults(0).getPrevious().getVersion()).isEqualTo(1);
+    assertThat(out.response().getResults(1).hasPrevious()).isTrue();
+    assertThat(out.response().getResults(1).getPrevious().getVersion()).isZero(); // absent before
+  }
+
   @Test
   void putStoresValueVersionedByItsLogIndex() {
     apply(put("a", "1"));
