@@ -79,11 +79,13 @@ public final class KvService {
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
     }
+    // Answered on the thread that completes the last write (the raft loop): building the answer costs less
+    // than waking a pool thread to do it.
     Replies.reply(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {
       io.raftkv.api.WriteBatchResponse.Builder out = io.raftkv.api.WriteBatchResponse.newBuilder();
       results.forEach(r -> out.addResults(r.join()));
       return out.build();
-    }, observer, executor);
+    }, observer, Runnable::run);
   }
 
   private CompletableFuture<Long> barrier(ReadConsistency consistency) {
