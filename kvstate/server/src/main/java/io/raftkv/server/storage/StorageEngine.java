@@ -66,10 +66,26 @@ public final class StorageEngine implements AutoCloseable {
    *
    * @throws DataDirectoryException naming the directory and the problem
    */
+  /** Write-ahead log bytes kept before the families holding the oldest log file are flushed. */
+  static final long MAX_TOTAL_WAL_BYTES = 128L << 20;
+
+  /** Write-ahead log files kept for reuse. */
+  static final int RECYCLED_WAL_FILES = 4;
+
   public static StorageEngine open(Path dir, String clusterId, long nodeId) {
+    return open(dir, clusterId, nodeId, MAX_TOTAL_WAL_BYTES);
+  }
+
+  /** {@link #open(Path, String, long)} with another cap on the write-ahead log (tests). */
+  static StorageEngine open(Path dir, String clusterId, long nodeId, long maxTotalWalBytes) {
     checkDirectory(dir);
+    // The raft metadata family takes a few bytes per Ready and would never fill a memtable: without a cap
+    // on the write-ahead log, its unflushed writes keep every log file alive (gigabytes under load, all
+    // replayed on restart). Past the cap RocksDB flushes the families that pin the oldest file.
+    // Log files past their use are kept for reuse: writing over allocated blocks spares the file system
+    // allocating new ones and the fsync of every Ready an inode update.
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-        .setMaxBackgroundJobs(2);
+        .setMaxBackgroundJobs(2).setMaxTotalWalSize(maxTotalWalBytes).setRecycleLogFileNum(RECYCLED_WAL_FILES);
     ColumnFamilyOptions plainOptions = new ColumnFamilyOptions();
     // User data and client sessions are read key by key on every apply, mostly for keys a memtable or
     // file does not hold (a new key, a request with no stored answer): bloom filters answer those
