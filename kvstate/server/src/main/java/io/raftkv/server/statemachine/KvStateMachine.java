@@ -438,23 +438,39 @@ public final class KvStateMachine {
 
   // ---------------------------------------------------------------- reads
 
+  // Reads may run on any thread. A recently written key is answered from the value cache, which the raft
+  // loop fills after each apply round is written and before its applied index is published: a read that
+  // waited for index i sees every write through i, as it would in RocksDB.
+
   /** The applied value of {@code key}, or null if absent. */
   public KeyValue get(ByteString key) {
-    StoredValue v = readStored(key.toByteArray());
-    return v == null ? null : toKeyValue(key, v);
+    StoredValue v = valueCache.get(key);
+    if (v == null) {
+      v = readStored(key.toByteArray());
+    }
+    return v == null || v == ApplyBatch.ABSENT ? null : toKeyValue(key, v);
   }
 
-  /** The applied values of {@code keys}, in their order, null where absent: one RocksDB call for all. */
+  /** The applied values of {@code keys}, in their order, null where absent: one RocksDB call for the misses. */
   public List<KeyValue> getAll(List<ByteString> keys) {
-    List<byte[]> raw = new ArrayList<>(keys.size());
+    List<StoredValue> found = new ArrayList<>(keys.size());
+    List<byte[]> misses = new ArrayList<>();
     for (ByteString key : keys) {
-      raw.add(key.toByteArray());
+      StoredValue v = valueCache.get(key);
+      found.add(v);
+      if (v == null) {
+        misses.add(key.toByteArray());
+      }
     }
-    List<byte[]> stored = engine.multiGet(ColumnFamily.DATA, raw);
+    List<byte[]> stored = misses.isEmpty() ? List.of() : engine.multiGet(ColumnFamily.DATA, misses);
     List<KeyValue> out = new ArrayList<>(keys.size());
+    int miss = 0;
     for (int i = 0; i < keys.size(); i++) {
-      StoredValue v = parseStored(stored.get(i));
-      out.add(v == null ? null : toKeyValue(keys.get(i), v));
+      StoredValue v = found.get(i);
+      if (v == null) {
+        v = parseStored(stored.get(miss++));
+      }
+      out.add(v == null || v == ApplyBatch.ABSENT ? null : toKeyValue(keys.get(i), v));
     }
     return out;
   }

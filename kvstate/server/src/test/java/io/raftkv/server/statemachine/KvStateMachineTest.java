@@ -145,6 +145,25 @@ class KvStateMachineTest {
   }
 
   @Test
+  void readsFromTheValueCacheAgreeWithReadsFromRocksDb() {
+    apply(put("a", "1"));
+    apply(put("b", "2"));
+    apply(delete("b"));
+    apply(put("a", "3"));
+    List<KeyValue> cached = sm.getAll(List.of(b("a"), b("b"), b("c")));
+    KeyValue single = sm.get(b("a"));
+    sm.reload(); // forgets every cached record: the same reads now come from RocksDB
+    List<KeyValue> stored = sm.getAll(List.of(b("a"), b("b"), b("c")));
+    assertThat(cached).isEqualTo(stored);
+    assertThat(stored.get(0).getValue()).isEqualTo(b("3"));
+    assertThat(stored.get(0).getVersion()).isEqualTo(4);
+    assertThat(stored.get(1)).isNull();
+    assertThat(stored.get(2)).isNull();
+    assertThat(single).isEqualTo(sm.get(b("a")));
+    assertThat(sm.get(b("b"))).isNull();
+  }
+
+  @Test
   void deleteRemovesKeyAndReportsPreviousValue() {
     apply(put("a", "1"));
     WriteOutcome out = apply(delete("a"));
