@@ -12,7 +12,6 @@ import io.raftkv.api.ScanResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,9 +30,7 @@ class ClientLimitsTest {
   @Test
   void writesUpToTheLimitApplyAndLargeScansComeInPagesUnderTheByteBound() throws Exception {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
-      long leader = cluster.awaitLeader(Duration.ofSeconds(10));
-      try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members.get(leader).getClientAddress()),
-          Duration.ofSeconds(20))) {
+      try (RaftKvClient client = cluster.connectClient()) {
         // Seven 1 MiB values in one atomic write: over gRPC's default 4 MiB message, under the 8 MiB limit.
         List<Op> big = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -9,7 +9,6 @@ import io.raftkv.api.PutOp;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +25,7 @@ class ClientPreviousValuesTest {
   @Test
   void putAnswersWithoutPreviousValueWhileDeleteAndWriteReportIt() throws Exception {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
-      long leader = cluster.awaitLeader(Duration.ofSeconds(10));
-      try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members.get(leader).getClientAddress()),
-          Duration.ofSeconds(20))) {
+      try (RaftKvClient client = cluster.connectClient()) {
         WriteResponse first = client.put(b("k"), b("v1"));
         WriteResponse second = client.put(b("k"), b("v2"));
         assertThat(second.getIndex()).isGreaterThan(first.getIndex());

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +167,13 @@ final class LocalCluster implements AutoCloseable {
       Thread.sleep(20);
     }
     throw new AssertionError("no leader within " + timeout);
+  }
+
+  /** A client of the whole cluster, connected once a leader is agreed on, with a 20 s deadline per call. */
+  io.raftkv.client.RaftKvClient connectClient() throws InterruptedException {
+    long leader = awaitLeader(Duration.ofSeconds(10));
+    return io.raftkv.client.RaftKvClient.connect(List.of(members.get(leader).getClientAddress()),
+        Duration.ofSeconds(20));
   }
 
   <Q, R> R call(long id, MethodDescriptor<Q, R> method, Q request) {

@@ -62,9 +62,13 @@ class KvStateMachineTest {
   }
 
   private WriteOutcome apply(long clientId, long seq, long ack, long nowMs, Op... ops) {
+    return apply(Command.newBuilder().setClientId(clientId).setSequence(seq).setAcknowledgedSequence(ack)
+        .setProposedAtMs(nowMs).addAllOps(List.of(ops)).build());
+  }
+
+  /** Applies {@code cmd} at the next index in a round of its own, as the raft loop would. */
+  private WriteOutcome apply(Command cmd) {
     index++;
-    Command cmd = Command.newBuilder().setClientId(clientId).setSequence(seq).setAcknowledgedSequence(ack)
-        .setProposedAtMs(nowMs).addAllOps(List.of(ops)).build();
     try (ApplyBatch batch = sm.newBatch()) {
       WriteOutcome outcome = sm.applyCommand(batch, index, 1, cmd.toByteString());
       sm.seal(batch);
@@ -79,16 +83,8 @@ class KvStateMachineTest {
   }
 
   private WriteOutcome applyOmittingPrevious(long clientId, long seq, Op... ops) {
-    index++;
-    Command cmd = Command.newBuilder().setClientId(clientId).setSequence(seq).setOmitPrevious(true)
-        .addAllOps(List.of(ops)).build();
-    try (ApplyBatch batch = sm.newBatch()) {
-      WriteOutcome outcome = sm.applyCommand(batch, index, 1, cmd.toByteString());
-      sm.seal(batch);
-      engine.write(batch.writeBatch(), false);
-      sm.onWritten(batch);
-      return outcome;
-    }
+    return apply(Command.newBuilder().setClientId(clientId).setSequence(seq).setOmitPrevious(true)
+        .addAllOps(List.of(ops)).build());
   }
 
   @Test
