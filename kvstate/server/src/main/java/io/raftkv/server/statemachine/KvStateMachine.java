@@ -47,9 +47,12 @@ public final class KvStateMachine {
   static final int CACHED_SESSIONS = 65_536;
   /** Session headers as stored, so applying a write does not read RocksDB for them (raft loop only). */
   private final SessionCache sessionCache;
-  /** Bytes of recently used records kept in memory, so a write seldom reads the value it replaces from disk. */
+  /** Bytes of recently written records kept in memory, so a write seldom reads the value it replaces from disk. */
   static final long CACHED_VALUE_BYTES = 32L << 20;
-  /** Recently used keys' records as stored (raft loop only): spares applying a write a RocksDB read. */
+  /**
+   * Recently written keys' records as stored: spares applying a write a RocksDB read, and serves reads of
+   * those keys. Written by the raft loop only; read from any thread.
+   */
   private final ValueCache valueCache = new ValueCache(CACHED_VALUE_BYTES);
 
   public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
