@@ -17,7 +17,11 @@ final class Replies {
 
   private Replies() {}
 
-  /** Replies with {@code map(value)} on {@code executor} (not the raft loop thread that completed it). */
+  /**
+   * Replies with {@code map(value)} on {@code executor}: a pool, so that mapping work that reads RocksDB
+   * stays off the raft loop thread that completed the future, or {@code Runnable::run} where the mapping
+   * is cheaper than waking a pool thread.
+   */
   static <T, R> void reply(CompletableFuture<T> future, Function<T, R> map, StreamObserver<R> observer,
       Executor executor) {
     future.whenCompleteAsync((value, failure) -> {

@@ -111,7 +111,7 @@ class ClusterTest {
       cluster.start(leader, false);
       cluster.awaitLeader(ELECTION);
       long target = cluster.server(next).node().appliedIndex();
-      awaitApplied(cluster, leader, target);
+      cluster.awaitApplied(leader, target);
       for (int i = 1; i <= 40; i++) {
         GetResponse r = cluster.call(leader, KvRpc.GET, get("k" + i, ReadConsistency.SERIALIZABLE));
         assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
@@ -139,7 +139,7 @@ class ClusterTest {
       Member fresh = LocalCluster.newMember(4);
       cluster.call(leader, AdminRpc.ADD_MEMBER, AddMemberRequest.newBuilder().setMember(fresh).build());
       cluster.startJoining(fresh);
-      awaitApplied(cluster, 4, cluster.server(leader).node().appliedIndex());
+      cluster.awaitApplied(4, cluster.server(leader).node().appliedIndex());
       for (int i = 1; i <= 300; i += 37) {
         GetResponse r = cluster.call(4, KvRpc.GET, get("k" + i, ReadConsistency.SERIALIZABLE));
         assertThat(r.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
@@ -265,16 +265,6 @@ class ClusterTest {
     throw new AssertionError("no new leader");
   }
 
-  private static void awaitApplied(LocalCluster cluster, long id, long index) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (cluster.server(id).node().appliedIndex() < index) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("node " + id + " applied " + cluster.server(id).node().appliedIndex()
-            + ", expected at least " + index);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   @Test
   void aNodeStopsPromptlyWhileItsPeersKeepStreamingToIt() throws Exception {

@@ -169,6 +169,18 @@ final class LocalCluster implements AutoCloseable {
     throw new AssertionError("no leader within " + timeout);
   }
 
+  /** Waits up to 20 s until node {@code id} has applied {@code index}. */
+  void awaitApplied(long id, long index) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (server(id).node().appliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("node " + id + " applied " + server(id).node().appliedIndex()
+            + ", expected at least " + index);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** A client of the whole cluster, connected once a leader is agreed on, with a 20 s deadline per call. */
   io.raftkv.client.RaftKvClient connectClient() throws InterruptedException {
     long leader = awaitLeader(Duration.ofSeconds(10));

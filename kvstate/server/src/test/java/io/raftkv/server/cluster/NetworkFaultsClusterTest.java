@@ -67,16 +67,6 @@ class NetworkFaultsClusterTest {
     return last;
   }
 
-  private static void awaitApplied(LocalCluster cluster, long id, long index) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (cluster.server(id).node().appliedIndex() < index) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("node " + id + " applied " + cluster.server(id).node().appliedIndex()
-            + ", expected at least " + index);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   /** Asserts node {@code id} stays below {@code index} for a while (ten election timeouts). */
   private static void assertStaysBehind(LocalCluster cluster, long id, long index) throws InterruptedException {
@@ -125,7 +115,7 @@ class NetworkFaultsClusterTest {
       long last = write(cluster, "k", 10);
       assertStaysBehind(cluster, follower, last);
       cluster.call(follower, AdminRpc.SET_NETWORK_FAULTS, HEAL);
-      awaitApplied(cluster, follower, last);
+      cluster.awaitApplied(follower, last);
     }
   }
 
@@ -139,7 +129,7 @@ class NetworkFaultsClusterTest {
       long last = write(cluster, "k", 10);
       assertStaysBehind(cluster, follower, last);
       cluster.call(leader, AdminRpc.SET_NETWORK_FAULTS, HEAL);
-      awaitApplied(cluster, follower, last);
+      cluster.awaitApplied(follower, last);
     }
   }
 
@@ -157,7 +147,7 @@ class NetworkFaultsClusterTest {
       cluster.call(leader, AdminRpc.SET_NETWORK_FAULTS, HEAL);
       long last = write(cluster, "k", 5);
       for (long id = 1; id <= 3; id++) {
-        awaitApplied(cluster, id, last);
+        cluster.awaitApplied(id, last);
       }
     }
   }
@@ -180,7 +170,7 @@ class NetworkFaultsClusterTest {
         cluster.call(id, AdminRpc.SET_NETWORK_FAULTS, HEAL);
       }
       for (long id = 1; id <= 3; id++) {
-        awaitApplied(cluster, id, last);
+        cluster.awaitApplied(id, last);
       }
       // A write waits for at least one follower's delayed append (and its delayed answer): ten writes
       // take well over the ~0 ms of delay they had before.
