@@ -22,11 +22,21 @@ public final class TortureRun {
   /** How long the workload keeps going on the healed cluster, so the history ends calm. */
   private static final long CALM_MILLIS = 2_000;
 
+  /** How often a run past its duration looks whether its progress goal is reached. */
+  private static final long GOAL_POLL_MILLIS = 200;
+
   private final TortureOptions options;
+  private final ProgressGoal goal;
   private final PrintStream out;
 
   public TortureRun(TortureOptions options, PrintStream out) {
+    this(options, ProgressGoal.NONE, out);
+  }
+
+  /** A run that goes on past its duration (up to the goal's limit) until the goal is reached. */
+  public TortureRun(TortureOptions options, ProgressGoal goal, PrintStream out) {
     this.options = options;
+    this.goal = goal;
     this.out = out;
   }
 
@@ -54,6 +64,7 @@ public final class TortureRun {
       workload.start();
       nemesisThread.start();
       Thread.sleep(options.duration().toMillis());
+      awaitGoal(nemesis, history);
       nemesis.stop();
       nemesisThread.join();
       cluster.healAll();
@@ -72,6 +83,37 @@ public final class TortureRun {
       deleteTree(dir);
     }
     return summary;
+  }
+
+  /** Lets the faults and the workload go on until the goal is reached or its limit has passed. */
+  private void awaitGoal(Nemesis nemesis, History history) throws InterruptedException {
+    long until = System.nanoTime() + goal.limit().toNanos();
+    while (!goal.reachedBy(totalFaults(nemesis), answered(history))) {
+      if (System.nanoTime() >= until) {
+        out.println("torture: the progress goal (" + goal.faults() + " faults, " + goal.answeredOperations()
+            + " answered operations) was not reached within " + goal.limit().toSeconds() + " s past the duration");
+        return;
+      }
+      Thread.sleep(GOAL_POLL_MILLIS);
+    }
+  }
+
+  private static int totalFaults(Nemesis nemesis) {
+    return nemesis.injected().values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static int answered(History history) {
+    int ok = 0;
+    for (Operation op : history.operations()) {
+      if (isAnswered(op)) {
+        ok++;
+      }
+    }
+    return ok;
+  }
+
+  private static boolean isAnswered(Operation op) {
+    return !(op.outcome() instanceof Outcome.Unknown) && !(op.outcome() instanceof Outcome.Failed);
   }
 
   private Summary summarize(History history, Nemesis nemesis, FinalChecks.Result result, long nanos) {
