@@ -35,7 +35,7 @@ final class TortureCommand implements Callable<Integer> {
   int keys = 8;
 
   @Option(names = "--faults", paramLabel = "KIND,...",
-      description = "Faults to inject, from kill, pause, partition, drop-delay, wipe (default all), or none.")
+      description = "Faults to inject, from kill, pause, partition, drop-delay, wipe, flood, poison (default all), or none.")
   String faults = FaultKind.all();
 
   @Option(names = "--dir", paramLabel = "DIR", description = "Where the data, node logs, history and nemesis log"

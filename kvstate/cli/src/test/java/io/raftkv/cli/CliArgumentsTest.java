@@ -120,7 +120,7 @@ class CliArgumentsTest {
     assertThat(nodes.err()).contains("--nodes is 4: the rig runs 3 or 5 nodes");
     Result faults = run("torture", "--faults", "kill,boom", "--duration", "1s");
     assertThat(faults.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(faults.err()).contains("--faults names 'boom'").contains("kill,pause,partition,drop-delay,wipe");
+    assertThat(faults.err()).contains("--faults names 'boom'").contains("kill,pause,partition,drop-delay,wipe,flood,poison");
   }
 
   @Test

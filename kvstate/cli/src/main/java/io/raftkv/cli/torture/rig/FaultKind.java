@@ -16,7 +16,11 @@ public enum FaultKind {
   /** Dropped and delayed (so reordered) peer message batches on every node. */
   DROP_DELAY("drop-delay"),
   /** A node's data directory wiped and the node re-added as a new member. */
-  WIPE("wipe");
+  WIPE("wipe"),
+  /** Several clients with thousands of writes in flight: load far past what admission control admits. */
+  FLOOD("flood"),
+  /** Legal writes with the largest answers and apply work the limits allow (1 MiB values, 10,000 ops). */
+  POISON("poison");
 
   private final String flag;
 

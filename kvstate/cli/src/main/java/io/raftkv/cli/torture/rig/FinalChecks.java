@@ -49,7 +49,7 @@ final class FinalChecks {
             feeds.get(i), findings);
       }
       List<ChangeEvent> feed = feeds.get(0);
-      FeedChecks.checkValues(feed, workload.attemptedValues(), workload.acknowledgedValues(), MARKER, findings);
+      FeedChecks.checkValues(feed, workload.ledger().attemptedValues(), workload.ledger().acknowledgedValues(), MARKER, findings);
       Map<ByteString, ByteString> replayed = new java.util.HashMap<>(FeedChecks.replay(feed));
       replayed.remove(MARKER);
       finalReads(client, workload.keys(), replayed, history, finalReader, findings);

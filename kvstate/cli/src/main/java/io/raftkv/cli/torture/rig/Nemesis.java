@@ -13,11 +13,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Injects one fault at a time into the cluster, chosen with the run's seed: kill -9 and restart, SIGSTOP
- * and SIGCONT, partitions, dropped and delayed batches, a wiped node re-added as a new member. Each fault
+ * and SIGCONT, partitions, dropped and delayed batches, a wiped node re-added as a new member, a flood of
+ * clients, poison writes (the largest answers the limits allow). Each fault
  * holds for a second or a few, then heals before the next. Runs on its own thread until stopped.
  */
 final class Nemesis implements Runnable {
   private final ClusterProcesses cluster;
+  private final ClientFlood flood;
+  private final PoisonWrites poison;
   private final List<FaultKind> kinds;
   private final Random random;
   private final long startNanos = System.nanoTime();
@@ -26,8 +29,10 @@ final class Nemesis implements Runnable {
   private volatile boolean stopped;
   private int errors;
 
-  Nemesis(ClusterProcesses cluster, Set<FaultKind> kinds, long seed) {
+  Nemesis(ClusterProcesses cluster, ValueLedger ledger, Set<FaultKind> kinds, long seed) {
     this.cluster = cluster;
+    this.flood = new ClientFlood(cluster::endpoints, ledger);
+    this.poison = new PoisonWrites(cluster::endpoints, ledger);
     this.kinds = kinds.stream().sorted().toList();
     this.random = new Random(seed);
   }
@@ -128,6 +133,19 @@ final class Nemesis implements Runnable {
         count(kind, replaced ? "wipe node " + oldId + ": re-added as node " + victim.memberId()
             : "wipe node " + oldId + " abandoned (not removed in time): restarted on its data");
         hold(1000, 3000);
+      }
+      case FLOOD -> {
+        int millis = 1000 + random.nextInt(2000);
+        count(kind, "flood: " + ClientFlood.CLIENTS + " clients with " + ClientFlood.IN_FLIGHT_PER_CLIENT
+            + " writes in flight each for " + millis + " ms");
+        ClientFlood.Result r = flood.burst(java.time.Duration.ofMillis(millis));
+        note("flood over: " + r.sent() + " sent, " + r.acknowledged() + " acknowledged, " + r.failed() + " failed");
+      }
+      case POISON -> {
+        count(kind, "poison writes: 1 MiB values, " + PoisonWrites.OPS_PER_WRITE + " unmatched compare-and-sets");
+        PoisonWrites.Result r = poison.round();
+        note("poison writes over: " + r.answered() + " answered"
+            + (r.failures().isEmpty() ? "" : ", refused or failed: " + String.join("; ", r.failures())));
       }
       default -> throw new IllegalStateException("unhandled fault " + kind);
     }

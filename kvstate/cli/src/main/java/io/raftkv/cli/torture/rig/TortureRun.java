@@ -54,12 +54,13 @@ public final class TortureRun {
             : String.join(",", options.faults().stream().sorted().map(FaultKind::flag).toList()))
         + ", files in " + dir);
     History history = new History();
+    ValueLedger ledger = new ValueLedger();
     FinalChecks.Result result;
     Nemesis nemesis;
     try (ClusterProcesses cluster = ClusterProcesses.start(dir, options.nodes(), options.tickMs());
-        Workload workload = new Workload(history, cluster.endpoints(), options.clients(), options.keys(),
+        Workload workload = new Workload(history, ledger, cluster.endpoints(), options.clients(), options.keys(),
             options.seed())) {
-      nemesis = new Nemesis(cluster, options.faults(), options.seed());
+      nemesis = new Nemesis(cluster, ledger, options.faults(), options.seed());
       Thread nemesisThread = new Thread(nemesis, "torture-nemesis");
       workload.start();
       nemesisThread.start();

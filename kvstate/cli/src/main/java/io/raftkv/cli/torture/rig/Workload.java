@@ -11,11 +11,8 @@ import io.raftkv.api.ReadConsistency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -36,13 +33,11 @@ final class Workload implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final List<ClientLoop> loops = new ArrayList<>();
-  /** Every value any write sent (acknowledged or not), with its key: a value in the feed must be one of them. */
-  private final Map<ByteString, ByteString> attempted = new ConcurrentHashMap<>();
-  /** Values of acknowledged puts and matched compare-and-sets: each must be applied exactly once. */
-  private final Set<ByteString> acknowledged = ConcurrentHashMap.newKeySet();
+  private final ValueLedger ledger;
 
-  Workload(History history, List<String> endpoints, int clients, int keyCount, long seed) {
+  Workload(History history, ValueLedger ledger, List<String> endpoints, int clients, int keyCount, long seed) {
     this.history = history;
+    this.ledger = ledger;
     this.endpoints = List.copyOf(endpoints);
     this.clients = clients;
     this.seed = seed;
@@ -57,13 +52,9 @@ final class Workload implements AutoCloseable {
     return keys;
   }
 
-  /** Each value a write sent, with the key it was sent for. */
-  Map<ByteString, ByteString> attemptedValues() {
-    return Map.copyOf(attempted);
-  }
-
-  Set<ByteString> acknowledgedValues() {
-    return Set.copyOf(acknowledged);
+  /** The values every client of the run sent and had acknowledged. */
+  ValueLedger ledger() {
+    return ledger;
   }
 
   void start() {
@@ -161,14 +152,14 @@ final class Workload implements AutoCloseable {
 
     private void record(ByteString key, Command command, ByteString value, Supplier<Outcome> call) {
       if (value != null) {
-        attempted.put(value, key);
+        ledger.attempt(key, value);
       }
       long op = history.invoke(process, key, command);
       Outcome outcome = call(call);
       history.complete(op, outcome);
       boolean applied = outcome instanceof Outcome.Written || outcome instanceof Outcome.Compared c && c.matched();
       if (value != null && applied) {
-        acknowledged.add(value);
+        ledger.acknowledge(value);
       }
     }
 

@@ -29,7 +29,7 @@ class TortureOptionsTest {
     assertThat(FaultKind.parse("none")).isEmpty();
     assertThat(FaultKind.parse(FaultKind.all())).isEqualTo(EnumSet.allOf(FaultKind.class));
     assertThatThrownBy(() -> FaultKind.parse("kill,explode"))
-        .hasMessage("--faults names 'explode': known faults are kill,pause,partition,drop-delay,wipe (or none)");
+        .hasMessage("--faults names 'explode': known faults are kill,pause,partition,drop-delay,wipe,flood,poison (or none)");
   }
 
   @Test
