@@ -595,7 +595,7 @@ public final class RaftKvNode implements AutoCloseable {
       WriteRequest r = p.request;
       data.add(Command.newBuilder().setClientId(r.getClientId()).setSequence(r.getSequence())
           .setAcknowledgedSequence(r.getAcknowledgedSequence()).addAllOps(r.getOpsList()).setProposedAtMs(now)
-          .setOmitPrevious(r.getOmitPrevious())
+          .setOmitPrevious(r.getOmitPrevious()).setResumesSession(r.getResumesSession())
           .build().toByteString());
     }
     try {
