@@ -461,6 +461,142 @@ class KvStateMachineTest {
     assertThat(retry.response().getIndex()).isEqualTo(9);
   }
 
+  private static ByteString bytes(int size, char fill) {
+    return b(String.valueOf(fill).repeat(size));
+  }
+
+  private static Op casValue(String k, ByteString expected, String next) {
+    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(expected)
+        .setNewValue(b(next))).build();
+  }
+
+  /** Bytes the batch of one round holds after applying {@code cmd} (the round is written as usual). */
+  private long applyMeasuringBatch(Command cmd) {
+    index++;
+    try (ApplyBatch batch = sm.newBatch()) {
+      sm.applyCommand(batch, index, 1, cmd.toByteString());
+      sm.seal(batch);
+      long size = batch.writeBatch().getDataSize();
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+      return size;
+    }
+  }
+
+  @Test
+  void previousValuesInAnAnswerStopAtTheWriteBudgetAndTheAnswerSaysWhichWereLeftOut() {
+    ApplyLimits budgets = new ApplyLimits(250_000, 250_000);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("big")).setValue(bytes(100_000, 'x'))).build());
+    // The poison write, scaled down: 2,000 compare-and-sets that do not match, each "returning" 100 kB.
+    Op[] ops = new Op[2_000];
+    for (int i = 0; i < ops.length; i++) {
+      ops[i] = casValue("big", b("not it"), "y");
+    }
+    Command poison = write(7, 1, 0, ops);
+    long batchBytes = applyMeasuringBatch(poison);
+    io.raftkv.api.WriteResponse answer;
+    try (ApplyBatch retry = sm.newBatch()) {
+      answer = sm.applyCommand(retry, index + 1, 1, poison.toByteString()).response(); // the stored answer
+    }
+    assertThat(answer.getApplied()).isFalse();
+    assertThat(answer.getPreviousTruncated()).isTrue();
+    assertThat(answer.getResults(0).getPrevious().getValue().size()).isEqualTo(100_000);
+    assertThat(answer.getResults(1).getPrevious().getValue().size()).isEqualTo(100_000);
+    assertThat(answer.getResults(2).getPreviousOmitted()).isTrue(); // a third would pass 250,000 bytes
+    assertThat(answer.getResults(2).getPrevious().getValue()).isEmpty();
+    assertThat(answer.getResults(2).getPrevious().getVersion()).isEqualTo(1); // versions are still told
+    assertThat(answer.getResults(1_999).getPreviousOmitted()).isTrue();
+    assertThat(answer.getSerializedSize()).isLessThan(250_000 + poison.getSerializedSize() + 100 * ops.length);
+    // The stored answer (what a retry gets) is that bounded answer: the whole round stays small.
+    assertThat(batchBytes).isLessThan(budgets.maxApplyBytesPerWrite(KvLimits.DEFAULT));
+    assertThat(batchBytes).isLessThan(2L * (250_000 + poison.getSerializedSize() + 100 * ops.length));
+  }
+
+  @Test
+  void beforeImagesOfOneEntryStopAtTheEntryBudgetAndEachEventSaysSo() {
+    ApplyLimits budgets = new ApplyLimits(1 << 20, 250_000);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    Op[] deletes = new Op[40];
+    for (int i = 0; i < deletes.length; i++) {
+      apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("k" + i)).setValue(bytes(100_000, 'v'))).build());
+      deletes[i] = delete("k" + i);
+    }
+    // Without budgets the events alone would carry 4 MB of before-images for a 400-byte write.
+    long batchBytes = applyMeasuringBatch(Command.newBuilder().setOmitPrevious(true).addAllOps(List.of(deletes)).build());
+    List<io.raftkv.api.ChangeEvent> events = new java.util.ArrayList<>();
+    try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.FEED))) {
+      for (it.seek(io.raftkv.server.storage.Keys.feedEvent(index, 0)); it.isValid(); it.next()) {
+        events.add(io.raftkv.api.ChangeEvent.parseFrom(it.value()));
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(events).hasSize(40);
+    assertThat(events.get(0).getBeforeOmitted()).isFalse();
+    assertThat(events.get(1).getBefore().getValue().size()).isEqualTo(100_000);
+    assertThat(events.get(2).getBeforeOmitted()).isTrue();
+    assertThat(events.get(2).getBefore().getValue()).isEmpty();
+    assertThat(events.get(2).getBefore().getVersion()).isEqualTo(3);
+    assertThat(events.get(39).getBeforeOmitted()).isTrue();
+    assertThat(events).allSatisfy(e -> assertThat(e.getOp()).isEqualTo(io.raftkv.api.ChangeEvent.Op.DELETE));
+    assertThat(batchBytes).isLessThan(250_000 + 10_000);
+    assertThat(sm.get(b("k39"))).isNull();
+  }
+
+  @Test
+  void anOperationThatFailsToApplyIsAnsweredWithAnErrorLeavesNoTraceAndItsRetryGetsTheSameAnswer() {
+    apply(put("a", "1"));
+    sm.beforeEachOp(op -> {
+      if (op.hasPut() && op.getPut().getKey().equals(b("boom"))) {
+        throw new IllegalStateException("injected failure on key boom");
+      }
+    });
+    Command.Builder c = Command.newBuilder().setClientId(7).setSequence(1);
+    Command poisoned = c.addOps(put("a", "2")).addOps(put("new", "x")).addOps(put("boom", "!")).build();
+    long feedBefore = countFeedEvents();
+    WriteOutcome first;
+    WriteOutcome retryInRound;
+    WriteOutcome next;
+    // In one round with a healthy write before and after it, as the raft loop would apply them.
+    try (ApplyBatch batch = sm.newBatch()) {
+      sm.applyCommand(batch, ++index, 1, write(8, 1, 0, put("before", "1")).toByteString());
+      first = sm.applyCommand(batch, ++index, 1, poisoned.toByteString());
+      retryInRound = sm.applyCommand(batch, ++index, 1, poisoned.toByteString());
+      next = sm.applyCommand(batch, ++index, 1, write(7, 2, 0, casVersion("a", 1, "3")).toByteString());
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+    }
+    assertThat(first.error().getCode()).isEqualTo(Error.Code.APPLY_REFUSED);
+    assertThat(first.error().getMessage()).contains("injected failure on key boom").contains("index 3");
+    assertThat(retryInRound.error()).isEqualTo(first.error());
+    assertThat(sm.get(b("new"))).isNull(); // nothing of the refused write, in memory or on disk
+    assertThat(sm.get(b("boom"))).isNull();
+    assertThat(next.response().getApplied()).isTrue(); // "a" still at version 1: the refused put left no trace
+    assertThat(sm.get(b("before")).getValue()).isEqualTo(b("1"));
+    assertThat(countFeedEvents() - feedBefore).isEqualTo(2); // "before" and the compare-and-set only
+    sm.reload();
+    assertThat(sm.get(b("new"))).isNull();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("3"));
+    // A retry in a later round, after a restart of the state machine, gets the stored error, even though
+    // the failure no longer happens: it is never applied.
+    sm.beforeEachOp(op -> { });
+    WriteOutcome laterRetry = apply(poisoned);
+    assertThat(laterRetry.error()).isEqualTo(first.error());
+    assertThat(sm.get(b("boom"))).isNull();
+  }
+
+  private long countFeedEvents() {
+    long n = 0;
+    try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.FEED))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   @Test
   void oversizedKeyIsRefusedWithTheLimitNamed() {
     String longKey = "k".repeat(KvLimits.DEFAULT.maxKeyBytes() + 1);
