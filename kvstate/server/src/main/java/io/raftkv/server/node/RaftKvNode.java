@@ -303,6 +303,11 @@ public final class RaftKvNode implements AutoCloseable {
     return stateMachine.applyState().getAppliedIndex();
   }
 
+  /** Live exactly-once client sessions as of the last applied round (at most the session policy's maxSessions). */
+  public int sessionCount() {
+    return stateMachine.sessionCount();
+  }
+
   /** Adds a voter (or a learner) with its addresses; completes with the new member list once applied. */
   public CompletableFuture<List<Member>> addMember(Member member) {
     ConfChangeType type = member.getLearner() ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
