@@ -775,7 +775,8 @@ public final class RaftKvNode implements AutoCloseable {
     List<Runnable> completions = new ArrayList<>();
     ConfState newConfState = null;
     boolean membersChanged = false;
-    try (ApplyBatch batch = stateMachine.newBatch()) {
+    ApplyBatch batch = stateMachine.newBatch();
+    try {
       for (Entry e : committed) {
         if (e.getEntryType() == EntryType.EntryConfChange) {
           ConfState cs = applyConfChange(e, completions);
@@ -794,22 +795,38 @@ public final class RaftKvNode implements AutoCloseable {
             completions.add(() -> complete(waiting, e.getTerm(), outcome));
           }
         }
+        if (stateMachine.roundFull(batch)) {
+          // Many committed entries at once (a restart's replay, a follower catching up): write them in
+          // rounds of bounded size rather than one batch as large as the backlog.
+          writeRound(batch, newConfState, membersChanged);
+          newConfState = null;
+          membersChanged = false;
+          batch.close();
+          batch = stateMachine.newBatch();
+        }
       }
-      if (newConfState != null) {
-        peerStorage.stageConfState(newConfState, batch.writeBatch());
-      }
-      if (membersChanged) {
-        members.stage(batch.writeBatch());
-      }
-      stateMachine.seal(batch);
-      engine.write(batch.writeBatch(), false);
-      stateMachine.onWritten(batch);
-      changeFeed.published(batch.appliedIndex());
+      writeRound(batch, newConfState, membersChanged);
+    } finally {
+      batch.close();
     }
+    completions.forEach(Runnable::run);
+  }
+
+  /** Writes one apply round with the conf state and members it changed, and publishes it. */
+  private void writeRound(ApplyBatch batch, ConfState newConfState, boolean membersChanged) {
+    if (newConfState != null) {
+      peerStorage.stageConfState(newConfState, batch.writeBatch());
+    }
+    if (membersChanged) {
+      members.stage(batch.writeBatch());
+    }
+    stateMachine.seal(batch);
+    engine.write(batch.writeBatch(), false);
+    stateMachine.onWritten(batch);
+    changeFeed.published(batch.appliedIndex());
     if (newConfState != null) {
       peerStorage.onConfStatePersisted(newConfState);
     }
-    completions.forEach(Runnable::run);
   }
 
   private void complete(PendingWrite waiting, long appliedTerm, WriteOutcome outcome) {

@@ -9,18 +9,21 @@ package io.raftkv.server.statemachine;
  *     value is left out ({@code OpResult.previous_omitted}, {@code WriteResponse.previous_truncated})
  * @param maxBeforeBytesPerEntry before-image values the change events of one entry carry at most; past it
  *     an event's before value is left out ({@code ChangeEvent.before_omitted})
+ * @param maxRoundBytes an apply round's write batch is written once it holds this many bytes, and the
+ *     round goes on in a new one (one entry's output, at most {@link #maxApplyBytesPerWrite}, is never split)
  */
-public record ApplyLimits(int maxPreviousBytesPerWrite, int maxBeforeBytesPerEntry) {
-  /** 4 MiB of previous values per answer and 4 MiB of before-images per entry. */
-  public static final ApplyLimits DEFAULT = new ApplyLimits(4 << 20, 4 << 20);
+public record ApplyLimits(int maxPreviousBytesPerWrite, int maxBeforeBytesPerEntry, long maxRoundBytes) {
+  /** 4 MiB of previous values per answer, 4 MiB of before-images per entry, rounds of 64 MiB. */
+  public static final ApplyLimits DEFAULT = new ApplyLimits(4 << 20, 4 << 20, 64L << 20);
 
   /** Per operation, an upper bound on the bytes of framing its data, event and answer records add. */
   static final long OVERHEAD_PER_OP = 256;
 
   public ApplyLimits {
-    if (maxPreviousBytesPerWrite < 0 || maxBeforeBytesPerEntry < 0) {
-      throw new IllegalArgumentException("apply budgets must be 0 or more: maxPreviousBytesPerWrite "
-          + maxPreviousBytesPerWrite + ", maxBeforeBytesPerEntry " + maxBeforeBytesPerEntry);
+    if (maxPreviousBytesPerWrite < 0 || maxBeforeBytesPerEntry < 0 || maxRoundBytes < 1) {
+      throw new IllegalArgumentException("apply budgets must be 0 or more (rounds 1 or more): "
+          + "maxPreviousBytesPerWrite " + maxPreviousBytesPerWrite + ", maxBeforeBytesPerEntry "
+          + maxBeforeBytesPerEntry + ", maxRoundBytes " + maxRoundBytes);
     }
   }
 

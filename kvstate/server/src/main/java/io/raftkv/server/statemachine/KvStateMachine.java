@@ -175,6 +175,14 @@ public final class KvStateMachine {
     return outcome;
   }
 
+  /**
+   * Whether the round's batch has reached {@link ApplyLimits#maxRoundBytes()}: the caller writes it and
+   * goes on in a new one, so a backlog of committed entries never makes one batch of its whole size.
+   */
+  public boolean roundFull(ApplyBatch batch) {
+    return batch.writeBatch().getDataSize() >= applyLimits.maxRoundBytes();
+  }
+
   /** Records that everything through {@code index} is applied (for entries with no command). */
   public void markApplied(ApplyBatch batch, long index, long term) {
     batch.appliedIndex = index;

@@ -485,7 +485,7 @@ class KvStateMachineTest {
 
   @Test
   void previousValuesInAnAnswerStopAtTheWriteBudgetAndTheAnswerSaysWhichWereLeftOut() {
-    ApplyLimits budgets = new ApplyLimits(250_000, 250_000);
+    ApplyLimits budgets = new ApplyLimits(250_000, 250_000, 64L << 20);
     sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
     apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("big")).setValue(bytes(100_000, 'x'))).build());
     // The poison write, scaled down: 2,000 compare-and-sets that do not match, each "returning" 100 kB.
@@ -515,7 +515,7 @@ class KvStateMachineTest {
 
   @Test
   void beforeImagesOfOneEntryStopAtTheEntryBudgetAndEachEventSaysSo() {
-    ApplyLimits budgets = new ApplyLimits(1 << 20, 250_000);
+    ApplyLimits budgets = new ApplyLimits(1 << 20, 250_000, 64L << 20);
     sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
     Op[] deletes = new Op[40];
     for (int i = 0; i < deletes.length; i++) {
@@ -542,6 +542,23 @@ class KvStateMachineTest {
     assertThat(events).allSatisfy(e -> assertThat(e.getOp()).isEqualTo(io.raftkv.api.ChangeEvent.Op.DELETE));
     assertThat(batchBytes).isLessThan(250_000 + 10_000);
     assertThat(sm.get(b("k39"))).isNull();
+  }
+
+  @Test
+  void aRoundIsFullOnceItsBatchReachesTheRoundBudget() {
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new ApplyLimits(1 << 20, 1 << 20, 100_000),
+        new SessionPolicy(1_000, 8));
+    try (ApplyBatch batch = sm.newBatch()) {
+      int entries = 0;
+      while (!sm.roundFull(batch)) {
+        sm.applyCommand(batch, ++index, 1, Command.newBuilder().addOps(Op.newBuilder().setPut(PutOp.newBuilder()
+            .setKey(b("k" + entries)).setValue(bytes(10_000, 'v')))).build().toByteString());
+        entries++;
+        assertThat(entries).isLessThan(100); // 10 kB data + 10 kB event each: full after about five
+      }
+      assertThat(entries).isBetween(4, 6);
+      assertThat(batch.writeBatch().getDataSize()).isGreaterThanOrEqualTo(100_000);
+    }
   }
 
   @Test
