@@ -12,7 +12,6 @@ import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.server.statemachine.SessionPolicy;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,13 +88,11 @@ class ApplyBoundsClusterTest {
           cluster.awaitApplied(id, last);
           assertThat(cluster.server(id).node().sessionCount()).as("node %d", id).isEqualTo(2);
         }
-        long started = System.nanoTime();
+        // Refused and not retried: a retried failure would end as TIMEOUT at the client's deadline.
         assertThatThrownBy(() -> first.put(b("a"), b("2")))
             .isInstanceOfSatisfying(RaftKvException.class,
                 e -> assertThat(e.code()).isEqualTo(Error.Code.SESSION_EXPIRED))
             .hasMessageContaining("evicted");
-        // Refused, not retried until the client's 20 s deadline.
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
         assertThat(first.get(b("a")).orElseThrow().getValue()).isEqualTo(b("1"));
       }
     }
