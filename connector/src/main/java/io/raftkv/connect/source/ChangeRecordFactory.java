@@ -56,7 +56,9 @@ public final class ChangeRecordFactory {
     long now = clock.getAsLong();
     Object key = decode(keyFormat, e.getKey(), "key", RaftKvSourceConfig.KEY_FORMAT, e);
     Struct envelope = new Struct(schemas.envelope())
-        .put(EnvelopeSchemas.BEFORE, e.hasBefore() ? row(e.getBefore(), e) : null)
+        // before_omitted: the server left the before value out (its per-entry budget); the envelope then
+        // says "before unknown" (null) rather than carry an empty value that never was.
+        .put(EnvelopeSchemas.BEFORE, e.hasBefore() && !e.getBeforeOmitted() ? row(e.getBefore(), e) : null)
         .put(EnvelopeSchemas.AFTER, e.hasAfter() ? row(e.getAfter(), e) : null)
         .put(EnvelopeSchemas.SOURCE, source(e, item.snapshot(), now))
         .put(EnvelopeSchemas.OP, op(e))

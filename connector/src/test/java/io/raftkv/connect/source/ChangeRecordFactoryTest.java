@@ -68,6 +68,21 @@ class ChangeRecordFactoryTest {
   }
 
   @Test
+  void aChangeWhoseBeforeValueTheServerLeftOutHasANullBeforeAndKeepsItsKeyVersion() {
+    // Past the server's per-entry budget, before keeps key and versions but not the value (before_omitted).
+    KeyValue versionsOnly = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k")).setVersion(15)
+        .setCreateVersion(9).build();
+    ChangeEvent e = event(ChangeEvent.Op.DELETE, 20, 3).setBefore(versionsOnly).setBeforeOmitted(true).build();
+    List<SourceRecord> records = factory(ByteFormat.STRING, ByteFormat.STRING, false).records(
+        new FeedItem(e, FeedPosition.after(20, 3), SnapshotMarker.FALSE));
+    Struct v = (Struct) records.get(0).value();
+    v.validate();
+    assertThat(v.getString("op")).isEqualTo("d");
+    assertThat(v.getStruct("before")).isNull(); // not a row with an empty value that never was
+    assertThat(v.getStruct("source").getInt64("key_version")).isEqualTo(15);
+  }
+
+  @Test
   void deleteIsFollowedByATombstoneWithTheSameKeyAndOffsetUnlessTurnedOff() {
     ChangeEvent e = event(ChangeEvent.Op.DELETE, 20, 0).setBefore(kv("k", "v", 15, 9)).build();
     FeedItem item = new FeedItem(e, FeedPosition.after(20, 0), SnapshotMarker.FALSE);

@@ -46,6 +46,7 @@ public final class ErrorTrailers {
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
       case COMPACTED -> Status.OUT_OF_RANGE;
       case UNAVAILABLE -> Status.UNAVAILABLE;
+      case APPLY_REFUSED, SESSION_EXPIRED -> Status.FAILED_PRECONDITION;
       default -> Status.UNKNOWN;
     };
   }

@@ -76,7 +76,9 @@ final class WatchCommand implements Callable<Integer> {
     StringBuilder line = new StringBuilder().append(event.getIndex()).append('.').append(event.getSubSequence())
         .append(' ').append(event.getOp()).append(' ').append(Bytes.display(event.getKey()));
     if (event.hasBefore()) {
-      line.append(" before=").append(describe(event.getBefore()));
+      // before_omitted: the server kept the version but left the value out (its per-entry budget).
+      line.append(" before=").append(event.getBeforeOmitted() ? "(value omitted)@" + event.getBefore().getVersion()
+          : describe(event.getBefore()));
     }
     if (event.hasAfter()) {
       line.append(" after=").append(describe(event.getAfter()));

@@ -70,6 +70,11 @@ public final class RaftKvClient implements AutoCloseable {
   private final Duration deadline;
   private final long clientId;
   /**
+   * A write of this client has been answered, so the cluster has its session: should the cluster evict it,
+   * later writes are refused (SESSION_EXPIRED) instead of starting afresh and maybe applying a retry twice.
+   */
+  private volatile boolean sessionStarted;
+  /**
    * The server keeps a client's answers for 1,024 sequences behind its newest request (SessionPolicy) and
    * refuses a retry of an older one, unsure whether it applied. Staying well inside that span, a write
    * stuck in retries (a failover) holds back new writes instead of having its retry refused.
@@ -148,10 +153,14 @@ public final class RaftKvClient implements AutoCloseable {
 
   /**
    * Applies {@code ops} atomically (all, or none if a compare-and-set does not match), exactly once: a
-   * retry after a lost answer carries the same request id and gets the first answer.
+   * retry after a lost answer carries the same request id and gets the first answer. The answer's previous
+   * values stop at a budget (4 MiB by default): {@link WriteResponse#getPreviousTruncated()} says some were
+   * left out, {@link io.raftkv.api.OpResult#getPreviousOmitted()} which.
    *
    * @throws RaftKvException INVALID_ARGUMENT for a bad request; TIMEOUT if no answer came before the
-   *     deadline (the write may or may not have applied)
+   *     deadline (the write may or may not have applied); APPLY_REFUSED if the cluster committed the write
+   *     but could not apply it (none of it took effect; not retried); SESSION_EXPIRED if the cluster evicted
+   *     this client's session (not retried: use a new client)
    */
   public WriteResponse write(List<Op> ops) {
     return await(writeAsync(ops));
@@ -183,8 +192,14 @@ public final class RaftKvClient implements AutoCloseable {
       WriteRequest.Builder request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
           .addAllOps(ops).setOmitPrevious(!withPrevious);
       CompletableFuture<WriteResponse> answer = callLeaderAsync(deadlineNanos, (target, attemptDeadline) ->
-          writeBatcher(target).call(request.setAcknowledgedSequence(acknowledged()).build(), attemptDeadline));
-      answer.whenComplete((response, failure) -> sequences.answered(sequence));
+          writeBatcher(target).call(request.setAcknowledgedSequence(acknowledged())
+              .setResumesSession(sessionStarted).build(), attemptDeadline));
+      answer.whenComplete((response, failure) -> {
+        if (response != null) {
+          sessionStarted = true; // the cluster holds a session for this client from now on
+        }
+        sequences.answered(sequence);
+      });
       return answer;
     });
   }

@@ -303,6 +303,11 @@ public final class RaftKvNode implements AutoCloseable {
     return stateMachine.applyState().getAppliedIndex();
   }
 
+  /** Live exactly-once client sessions as of the last applied round (at most the session policy's maxSessions). */
+  public int sessionCount() {
+    return stateMachine.sessionCount();
+  }
+
   /** Adds a voter (or a learner) with its addresses; completes with the new member list once applied. */
   public CompletableFuture<List<Member>> addMember(Member member) {
     ConfChangeType type = member.getLearner() ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
@@ -595,7 +600,7 @@ public final class RaftKvNode implements AutoCloseable {
       WriteRequest r = p.request;
       data.add(Command.newBuilder().setClientId(r.getClientId()).setSequence(r.getSequence())
           .setAcknowledgedSequence(r.getAcknowledgedSequence()).addAllOps(r.getOpsList()).setProposedAtMs(now)
-          .setOmitPrevious(r.getOmitPrevious())
+          .setOmitPrevious(r.getOmitPrevious()).setResumesSession(r.getResumesSession())
           .build().toByteString());
     }
     try {
@@ -770,7 +775,8 @@ public final class RaftKvNode implements AutoCloseable {
     List<Runnable> completions = new ArrayList<>();
     ConfState newConfState = null;
     boolean membersChanged = false;
-    try (ApplyBatch batch = stateMachine.newBatch()) {
+    ApplyBatch batch = stateMachine.newBatch();
+    try {
       for (Entry e : committed) {
         if (e.getEntryType() == EntryType.EntryConfChange) {
           ConfState cs = applyConfChange(e, completions);
@@ -789,22 +795,38 @@ public final class RaftKvNode implements AutoCloseable {
             completions.add(() -> complete(waiting, e.getTerm(), outcome));
           }
         }
+        if (stateMachine.roundFull(batch)) {
+          // Many committed entries at once (a restart's replay, a follower catching up): write them in
+          // rounds of bounded size rather than one batch as large as the backlog.
+          writeRound(batch, newConfState, membersChanged);
+          newConfState = null;
+          membersChanged = false;
+          batch.close();
+          batch = stateMachine.newBatch();
+        }
       }
-      if (newConfState != null) {
-        peerStorage.stageConfState(newConfState, batch.writeBatch());
-      }
-      if (membersChanged) {
-        members.stage(batch.writeBatch());
-      }
-      stateMachine.seal(batch);
-      engine.write(batch.writeBatch(), false);
-      stateMachine.onWritten(batch);
-      changeFeed.published(batch.appliedIndex());
+      writeRound(batch, newConfState, membersChanged);
+    } finally {
+      batch.close();
     }
+    completions.forEach(Runnable::run);
+  }
+
+  /** Writes one apply round with the conf state and members it changed, and publishes it. */
+  private void writeRound(ApplyBatch batch, ConfState newConfState, boolean membersChanged) {
+    if (newConfState != null) {
+      peerStorage.stageConfState(newConfState, batch.writeBatch());
+    }
+    if (membersChanged) {
+      members.stage(batch.writeBatch());
+    }
+    stateMachine.seal(batch);
+    engine.write(batch.writeBatch(), false);
+    stateMachine.onWritten(batch);
+    changeFeed.published(batch.appliedIndex());
     if (newConfState != null) {
       peerStorage.onConfStatePersisted(newConfState);
     }
-    completions.forEach(Runnable::run);
   }
 
   private void complete(PendingWrite waiting, long appliedTerm, WriteOutcome outcome) {

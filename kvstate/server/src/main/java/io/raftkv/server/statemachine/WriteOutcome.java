@@ -12,4 +12,8 @@ public record WriteOutcome(WriteResponse response, Error error) {
   static WriteOutcome failed(Error.Code code, String message) {
     return new WriteOutcome(null, Error.newBuilder().setCode(code).setMessage(message).build());
   }
+
+  static WriteOutcome failed(Error error) {
+    return new WriteOutcome(null, error);
+  }
 }

@@ -31,7 +31,7 @@ class KvStateMachineTest {
   @BeforeEach
   void open() {
     engine = StorageEngine.open(dir, "c1", 1);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(60_000, 4, 8));
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(1_000, 8));
   }
 
   @AfterEach
@@ -301,16 +301,140 @@ class KvStateMachineTest {
     assertThat(sm.get(b("k")).getValue()).isEqualTo(b("v2"));
   }
 
+  /** Applies {@code cmd} at {@code at} in a round of its own on another replica's state machine. */
+  private static WriteOutcome applyTo(StorageEngine on, KvStateMachine replica, long at, Command cmd) {
+    try (ApplyBatch batch = replica.newBatch()) {
+      WriteOutcome outcome = replica.applyCommand(batch, at, 1, cmd.toByteString());
+      replica.seal(batch);
+      on.write(batch.writeBatch(), false);
+      replica.onWritten(batch);
+      return outcome;
+    }
+  }
+
+  private static Command write(long clientId, long seq, long nowMs, Op... ops) {
+    return Command.newBuilder().setClientId(clientId).setSequence(seq).setProposedAtMs(nowMs)
+        .addAllOps(List.of(ops)).build();
+  }
+
+  private boolean hasSession(StorageEngine on, long clientId) {
+    return on.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(clientId)) != null;
+  }
+
   @Test
-  void idleSessionsExpireAtTheSameIndexOnEveryReplica() {
-    apply(7, 1, 0, 1_000, put("k", "v"));
-    // Sweeps run when the index is a multiple of 4; the clock is the proposal time in the entries.
-    apply(8, 1, 0, 200_000, put("x", "1"));
-    apply(8, 2, 0, 200_000, put("x", "2"));
-    apply(8, 3, 0, 200_000, put("x", "3")); // index 4: sweep, client 7 idle for 199 s > 60 s
-    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(7))).isNull();
-    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.responseKey(7, 1))).isNull();
-    assertThat(engine.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(8))).isNotNull();
+  void sessionsAreEvictedLeastRecentlyWrittenFirstByLogIndexOnEveryReplicaWhateverItsClock(@TempDir Path other) {
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+    StorageEngine engine2 = StorageEngine.open(other, "c1", 2);
+    try {
+      KvStateMachine sm2 = new KvStateMachine(engine2, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+      // The same entries; the proposal times differ wildly between the two logs (a leader's clock jumping
+      // forward by hours, and back): eviction must not care.
+      long[] clients = {10, 11, 12, 10, 13, 14, 11, 15};
+      long[] clockA = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000};
+      long[] clockB = {1_000, 36_000_000, 5, 72_000_000, 0, 999_999_999, 10, 20};
+      long[] seq = new long[16];
+      for (int i = 0; i < clients.length; i++) {
+        long c = clients[i];
+        seq[(int) c]++;
+        apply(write(c, seq[(int) c], clockA[i], put("k" + c, "v" + i)));
+        applyTo(engine2, sm2, index, write(c, seq[(int) c], clockB[i], put("k" + c, "v" + i)));
+        for (long client = 10; client <= 15; client++) {
+          assertThat(hasSession(engine2, client)).as("client %d after entry %d", client, index)
+              .isEqualTo(hasSession(engine, client));
+        }
+      }
+      // Last writes: 12@3, 10@4, 13@5, 14@6, 11@7, 15@8; three kept: the three written last.
+      assertThat(List.of(hasSession(engine, 10), hasSession(engine, 11), hasSession(engine, 12),
+          hasSession(engine, 13), hasSession(engine, 14), hasSession(engine, 15)))
+          .containsExactly(false, true, false, false, true, true);
+      assertThat(sm.sessionCount()).isEqualTo(3);
+      assertThat(sm2.sessionCount()).isEqualTo(3);
+    } finally {
+      engine2.close();
+    }
+  }
+
+  @Test
+  void aLeaderClockJumpingHoursForwardDoesNotMakeARetryApplyTwice() {
+    WriteOutcome first = apply(write(7, 1, 1_000, casVersion("k", 0, "v")));
+    // Other clients write under a leader whose clock jumped ten hours ahead (old sessions lived an hour).
+    for (long c = 100; c < 110; c++) {
+      apply(write(c, 1, 36_000_000 + c, put("x" + c, "1")));
+    }
+    WriteOutcome retry = apply(write(7, 1, 36_000_200, casVersion("k", 0, "v")));
+    assertThat(retry.response()).isEqualTo(first.response()); // had it applied again, the CAS would fail
+    assertThat(sm.get(b("k")).getVersion()).isEqualTo(first.response().getIndex());
+    // And back: a clock far behind the entries before it keeps nothing forever either (no clock is read).
+    apply(write(8, 1, 5, put("y", "1")));
+    assertThat(sm.sessionCount()).isEqualTo(12);
+  }
+
+  @Test
+  void aFloodOfNewClientIdsKeepsTheSessionTableAtItsBound() {
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(50, 8));
+    for (long c = 1; c <= 400; c++) {
+      apply(write(1_000 + c, 1, c, put("k", "v")));
+    }
+    assertThat(sm.sessionCount()).isEqualTo(50);
+    // On disk: 50 headers and the one answer each of those clients holds, nothing of the evicted 350.
+    int headers = 0;
+    int answers = 0;
+    try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (it.key()[0] == 'h') {
+          headers++;
+        } else if (it.key()[0] == 'r') {
+          answers++;
+        }
+      }
+    }
+    assertThat(headers).isEqualTo(50);
+    assertThat(answers).isEqualTo(50);
+    assertThat(hasSession(engine, 1_400)).isTrue();
+    assertThat(hasSession(engine, 1_350)).isFalse();
+    // The bound holds after a restart too: the eviction order is rebuilt from the stored sessions.
+    engine.close();
+    engine = StorageEngine.open(dir, "c1", 1);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(50, 8));
+    assertThat(sm.sessionCount()).isEqualTo(50);
+    apply(write(5_000, 1, 0, put("k", "v")));
+    assertThat(sm.sessionCount()).isEqualTo(50);
+    assertThat(hasSession(engine, 1_351)).isFalse(); // the least recently written one went
+    assertThat(hasSession(engine, 1_352)).isTrue();
+  }
+
+  @Test
+  void anEvictedClientThatHadBeenAnsweredIsRefusedRatherThanHaveItsRetryAppliedTwice() {
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(2, 8));
+    WriteOutcome first = apply(write(7, 1, 0, casVersion("k", 0, "v")));
+    assertThat(first.response().getApplied()).isTrue();
+    apply(write(8, 1, 0, put("a", "1")));
+    apply(write(9, 1, 0, put("b", "1"))); // evicts client 7
+    assertThat(hasSession(engine, 7)).isFalse();
+    WriteOutcome retry = apply(write(7, 1, 0, casVersion("k", 0, "v")).toBuilder().setResumesSession(true).build());
+    assertThat(retry.error().getCode()).isEqualTo(Error.Code.SESSION_EXPIRED);
+    assertThat(retry.error().getMessage()).contains("client 7").contains("evicted");
+    assertThat(sm.get(b("k")).getVersion()).isEqualTo(first.response().getIndex());
+    assertThat(hasSession(engine, 7)).isFalse(); // a refused request starts no session
+  }
+
+  @Test
+  void sessionsWrittenBeforeWriteIndicesExistedAreEvictedFirst() throws Exception {
+    var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
+    try (org.rocksdb.WriteBatch old = new org.rocksdb.WriteBatch()) {
+      for (long c = 1; c <= 3; c++) {
+        old.put(sessions, KvStateMachine.sessionKey(c), io.raftkv.server.statemachine.pb.ClientSession.newBuilder()
+            .setClientId(c).setLastActiveMs(1000).setHighestSequence(1).build().toByteArray());
+      }
+      engine.write(old, false);
+    }
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+    assertThat(sm.sessionCount()).isEqualTo(3);
+    apply(write(2, 2, 0, put("a", "1"))); // client 2 writes again: no longer among the oldest
+    apply(write(9, 1, 0, put("b", "1")));
+    apply(write(10, 1, 0, put("c", "1")));
+    assertThat(List.of(hasSession(engine, 1), hasSession(engine, 2), hasSession(engine, 3),
+        hasSession(engine, 9), hasSession(engine, 10))).containsExactly(false, true, false, true, true);
   }
 
   @Test
@@ -335,6 +459,159 @@ class KvStateMachineTest {
     assertThat(sm.get(b("k1")).getValue()).isEqualTo(b("v"));
     WriteOutcome retry = apply(7, 9, 0, 1000, put("k9", "v"));
     assertThat(retry.response().getIndex()).isEqualTo(9);
+  }
+
+  private static ByteString bytes(int size, char fill) {
+    return b(String.valueOf(fill).repeat(size));
+  }
+
+  private static Op casValue(String k, ByteString expected, String next) {
+    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(expected)
+        .setNewValue(b(next))).build();
+  }
+
+  /** Bytes the batch of one round holds after applying {@code cmd} (the round is written as usual). */
+  private long applyMeasuringBatch(Command cmd) {
+    index++;
+    try (ApplyBatch batch = sm.newBatch()) {
+      sm.applyCommand(batch, index, 1, cmd.toByteString());
+      sm.seal(batch);
+      long size = batch.writeBatch().getDataSize();
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+      return size;
+    }
+  }
+
+  @Test
+  void previousValuesInAnAnswerStopAtTheWriteBudgetAndTheAnswerSaysWhichWereLeftOut() {
+    ApplyLimits budgets = new ApplyLimits(250_000, 250_000, 64L << 20);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("big")).setValue(bytes(100_000, 'x'))).build());
+    // The poison write, scaled down: 2,000 compare-and-sets that do not match, each "returning" 100 kB.
+    Op[] ops = new Op[2_000];
+    for (int i = 0; i < ops.length; i++) {
+      ops[i] = casValue("big", b("not it"), "y");
+    }
+    Command poison = write(7, 1, 0, ops);
+    long batchBytes = applyMeasuringBatch(poison);
+    io.raftkv.api.WriteResponse answer;
+    try (ApplyBatch retry = sm.newBatch()) {
+      answer = sm.applyCommand(retry, index + 1, 1, poison.toByteString()).response(); // the stored answer
+    }
+    assertThat(answer.getApplied()).isFalse();
+    assertThat(answer.getPreviousTruncated()).isTrue();
+    assertThat(answer.getResults(0).getPrevious().getValue().size()).isEqualTo(100_000);
+    assertThat(answer.getResults(1).getPrevious().getValue().size()).isEqualTo(100_000);
+    assertThat(answer.getResults(2).getPreviousOmitted()).isTrue(); // a third would pass 250,000 bytes
+    assertThat(answer.getResults(2).getPrevious().getValue()).isEmpty();
+    assertThat(answer.getResults(2).getPrevious().getVersion()).isEqualTo(1); // versions are still told
+    assertThat(answer.getResults(1_999).getPreviousOmitted()).isTrue();
+    assertThat(answer.getSerializedSize()).isLessThan(250_000 + poison.getSerializedSize() + 100 * ops.length);
+    // The stored answer (what a retry gets) is that bounded answer: the whole round stays small.
+    assertThat(batchBytes).isLessThan(budgets.maxApplyBytesPerWrite(KvLimits.DEFAULT));
+    assertThat(batchBytes).isLessThan(2L * (250_000 + poison.getSerializedSize() + 100 * ops.length));
+  }
+
+  @Test
+  void beforeImagesOfOneEntryStopAtTheEntryBudgetAndEachEventSaysSo() {
+    ApplyLimits budgets = new ApplyLimits(1 << 20, 250_000, 64L << 20);
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    Op[] deletes = new Op[40];
+    for (int i = 0; i < deletes.length; i++) {
+      apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("k" + i)).setValue(bytes(100_000, 'v'))).build());
+      deletes[i] = delete("k" + i);
+    }
+    // Without budgets the events alone would carry 4 MB of before-images for a 400-byte write.
+    long batchBytes = applyMeasuringBatch(Command.newBuilder().setOmitPrevious(true).addAllOps(List.of(deletes)).build());
+    List<io.raftkv.api.ChangeEvent> events = new java.util.ArrayList<>();
+    try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.FEED))) {
+      for (it.seek(io.raftkv.server.storage.Keys.feedEvent(index, 0)); it.isValid(); it.next()) {
+        events.add(io.raftkv.api.ChangeEvent.parseFrom(it.value()));
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(events).hasSize(40);
+    assertThat(events.get(0).getBeforeOmitted()).isFalse();
+    assertThat(events.get(1).getBefore().getValue().size()).isEqualTo(100_000);
+    assertThat(events.get(2).getBeforeOmitted()).isTrue();
+    assertThat(events.get(2).getBefore().getValue()).isEmpty();
+    assertThat(events.get(2).getBefore().getVersion()).isEqualTo(3);
+    assertThat(events.get(39).getBeforeOmitted()).isTrue();
+    assertThat(events).allSatisfy(e -> assertThat(e.getOp()).isEqualTo(io.raftkv.api.ChangeEvent.Op.DELETE));
+    assertThat(batchBytes).isLessThan(250_000 + 10_000);
+    assertThat(sm.get(b("k39"))).isNull();
+  }
+
+  @Test
+  void aRoundIsFullOnceItsBatchReachesTheRoundBudget() {
+    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new ApplyLimits(1 << 20, 1 << 20, 100_000),
+        new SessionPolicy(1_000, 8));
+    try (ApplyBatch batch = sm.newBatch()) {
+      int entries = 0;
+      while (!sm.roundFull(batch)) {
+        sm.applyCommand(batch, ++index, 1, Command.newBuilder().addOps(Op.newBuilder().setPut(PutOp.newBuilder()
+            .setKey(b("k" + entries)).setValue(bytes(10_000, 'v')))).build().toByteString());
+        entries++;
+        assertThat(entries).isLessThan(100); // 10 kB data + 10 kB event each: full after about five
+      }
+      assertThat(entries).isBetween(4, 6);
+      assertThat(batch.writeBatch().getDataSize()).isGreaterThanOrEqualTo(100_000);
+    }
+  }
+
+  @Test
+  void anOperationThatFailsToApplyIsAnsweredWithAnErrorLeavesNoTraceAndItsRetryGetsTheSameAnswer() {
+    apply(put("a", "1"));
+    sm.beforeEachOp(op -> {
+      if (op.hasPut() && op.getPut().getKey().equals(b("boom"))) {
+        throw new IllegalStateException("injected failure on key boom");
+      }
+    });
+    Command.Builder c = Command.newBuilder().setClientId(7).setSequence(1);
+    Command poisoned = c.addOps(put("a", "2")).addOps(put("new", "x")).addOps(put("boom", "!")).build();
+    long feedBefore = countFeedEvents();
+    WriteOutcome first;
+    WriteOutcome retryInRound;
+    WriteOutcome next;
+    // In one round with a healthy write before and after it, as the raft loop would apply them.
+    try (ApplyBatch batch = sm.newBatch()) {
+      sm.applyCommand(batch, ++index, 1, write(8, 1, 0, put("before", "1")).toByteString());
+      first = sm.applyCommand(batch, ++index, 1, poisoned.toByteString());
+      retryInRound = sm.applyCommand(batch, ++index, 1, poisoned.toByteString());
+      next = sm.applyCommand(batch, ++index, 1, write(7, 2, 0, casVersion("a", 1, "3")).toByteString());
+      sm.seal(batch);
+      engine.write(batch.writeBatch(), false);
+      sm.onWritten(batch);
+    }
+    assertThat(first.error().getCode()).isEqualTo(Error.Code.APPLY_REFUSED);
+    assertThat(first.error().getMessage()).contains("injected failure on key boom").contains("index 3");
+    assertThat(retryInRound.error()).isEqualTo(first.error());
+    assertThat(sm.get(b("new"))).isNull(); // nothing of the refused write, in memory or on disk
+    assertThat(sm.get(b("boom"))).isNull();
+    assertThat(next.response().getApplied()).isTrue(); // "a" still at version 1: the refused put left no trace
+    assertThat(sm.get(b("before")).getValue()).isEqualTo(b("1"));
+    assertThat(countFeedEvents() - feedBefore).isEqualTo(2); // "before" and the compare-and-set only
+    sm.reload();
+    assertThat(sm.get(b("new"))).isNull();
+    assertThat(sm.get(b("a")).getValue()).isEqualTo(b("3"));
+    // A retry in a later round, after a restart of the state machine, gets the stored error, even though
+    // the failure no longer happens: it is never applied.
+    sm.beforeEachOp(op -> { });
+    WriteOutcome laterRetry = apply(poisoned);
+    assertThat(laterRetry.error()).isEqualTo(first.error());
+    assertThat(sm.get(b("boom"))).isNull();
+  }
+
+  private long countFeedEvents() {
+    long n = 0;
+    try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.FEED))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   @Test
