@@ -40,6 +40,7 @@ public final class RaftKvSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(RaftKvSinkTask.class);
 
   private RaftKvClient client;
+  private RaftKvSinkConfig config;
   private OffsetStore offsets;
   private RecordEncoder encoder;
   private RecordConverter converter;
@@ -62,7 +63,7 @@ public final class RaftKvSinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    RaftKvSinkConfig config = new RaftKvSinkConfig(props);
+    config = new RaftKvSinkConfig(props);
     limits = config.writeLimits();
     offsets = new OffsetStore(config.connectorName());
     encoder = new RecordEncoder();
@@ -192,10 +193,18 @@ public final class RaftKvSinkTask extends SinkTask {
     try {
       response = client.write(ops);
     } catch (RaftKvException e) {
-      if (e.code() == Error.Code.INVALID_ARGUMENT) {
+      if (e.code() == Error.Code.INVALID_ARGUMENT || e.code() == Error.Code.APPLY_REFUSED) {
         throw new ConnectException("RaftKV refused the write of the records up to offsets "
-            + chunk.highestOffsets() + ": " + e.getMessage() + " (are the raftkv.*.max.* options above the "
-            + "server's limits?)", e);
+            + chunk.highestOffsets() + ": " + e.code() + ": " + e.getMessage()
+            + " (are the raftkv.*.max.* options above the server's limits?)", e);
+      }
+      if (e.code() == Error.Code.SESSION_EXPIRED) {
+        // The cluster evicted this client's exactly-once session. The sink does not rely on it (its
+        // conditional offset operations make a redelivered batch apply at most once), so a new client, with
+        // a new session, takes over; the batch is redelivered after the stored offsets are read again.
+        log.warn("RaftKV evicted the sink's client session; reconnecting with a new one: {}", e.getMessage());
+        client.close();
+        client = RaftKvClusterConfig.connect(config);
       }
       // The write may still apply: read the stored offsets again before writing these partitions.
       written.keySet().removeAll(chunk.highestOffsets().keySet());

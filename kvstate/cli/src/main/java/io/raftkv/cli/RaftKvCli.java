@@ -50,7 +50,11 @@ public final class RaftKvCli {
 
   private static int exitCodeOf(Throwable t) {
     if (t instanceof RaftKvException rk) {
-      return rk.code() == Error.Code.INVALID_ARGUMENT ? ExitCodes.REFUSED : ExitCodes.UNAVAILABLE;
+      // Refusals that a retry cannot change are the caller's to fix; the rest may pass with time.
+      return switch (rk.code()) {
+        case INVALID_ARGUMENT, APPLY_REFUSED, SESSION_EXPIRED -> ExitCodes.REFUSED;
+        default -> ExitCodes.UNAVAILABLE;
+      };
     }
     return t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
         ? ExitCodes.USAGE : ExitCodes.UNAVAILABLE;
