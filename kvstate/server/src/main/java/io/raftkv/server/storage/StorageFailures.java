@@ -1,7 +1,5 @@
 package io.raftkv.server.storage;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
@@ -31,11 +29,13 @@ public final class StorageFailures {
   private static Throwable storageCause(Throwable error) {
     Throwable t = error;
     for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause()) {
-      if (t instanceof StorageIoException || t instanceof IOException || t instanceof UncheckedIOException) {
+      if (t instanceof StorageIoException) {
         return t;
       }
+      // A LOCK file held by another process is an IOError too, but the disk is fine: two nodes share a directory.
       if (t instanceof RocksDBException r && r.getStatus() != null
-          && (r.getStatus().getCode() == Status.Code.IOError || r.getStatus().getCode() == Status.Code.Corruption)) {
+          && (r.getStatus().getCode() == Status.Code.IOError || r.getStatus().getCode() == Status.Code.Corruption)
+          && !String.valueOf(r.getMessage()).contains("LOCK")) {
         return t;
       }
     }
