@@ -107,7 +107,7 @@ class DiskFullProcessIT {
       }
       fill(filler);
       // Writes go on until the node finds the disk full; a bound keeps a node that never does from hanging.
-      ByteString value = ByteString.copyFrom(new byte[64 << 10]);
+      ByteString value = ByteString.copyFrom(new byte[256 << 10]);
       for (int i = 0; i < 10_000 && server.isAlive(); i++) {
         String key = "after-" + i;
         try {
