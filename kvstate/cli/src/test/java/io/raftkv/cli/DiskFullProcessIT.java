@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A `raftkv server` process whose data directory is on a small tmpfs that fills up: the process exits
- * with the storage-failure code and says why in its log; once space is freed, a restart has every write
- * that was acknowledged. Mounting needs root (CI runs as root); elsewhere the test is skipped.
+ * with the storage-failure code and says why in its log, and so does a restart while the disk is still
+ * full (at its first failed write); once space is freed, a restart has every write that was acknowledged. Mounting needs root (CI runs as root); elsewhere the test is skipped.
  */
 class DiskFullProcessIT {
   private static final Path REPO = Path.of(System.getProperty("raftkv.repo", "../.."));
@@ -106,22 +106,18 @@ class DiskFullProcessIT {
         acknowledged.put(key, client.put(ByteString.copyFromUtf8(key), ByteString.copyFromUtf8("v" + i)).getIndex());
       }
       fill(filler);
-      // Writes go on until the node finds the disk full; a bound keeps a node that never does from hanging.
-      ByteString value = ByteString.copyFrom(new byte[256 << 10]);
-      for (int i = 0; i < 10_000 && server.isAlive(); i++) {
-        String key = "after-" + i;
-        try {
-          WriteResponse r = client.put(ByteString.copyFromUtf8(key), value);
-          acknowledged.put(key, r.getIndex());
-        } catch (RaftKvException e) {
-          // outcome unknown (failed or timed out as the node stopped): not counted as acknowledged
-        }
-      }
+      writeUntilTheServerExits(client, "after-", acknowledged);
     }
-    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server process exits on the full disk").isTrue();
-    String log = Files.readString(firstLog);
-    assertThat(server.exitValue()).as("exit code; log:%n%s", log).isEqualTo(ExitCodes.STORAGE_FAILURE);
-    assertThat(log).contains("storage failure").contains("No space left on device");
+    assertExitedOnTheFullDisk(firstLog);
+
+    // Restarted before space is freed (as a supervisor would), it serves until a write fails again.
+    Path stillFullLog = logs.resolve("still-full.log");
+    server = startServer(clientPort, peerPort, stillFullLog);
+    try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
+      awaitLeaderOrExit(client);
+      writeUntilTheServerExits(client, "still-full-", acknowledged);
+    }
+    assertExitedOnTheFullDisk(stillFullLog);
 
     Files.delete(filler);
     Path secondLog = logs.resolve("second.log");
@@ -136,6 +132,42 @@ class DiskFullProcessIT {
       // And it serves writes again.
       client.put(ByteString.copyFromUtf8("after-restart"), ByteString.copyFromUtf8("x"));
     }
+  }
+
+  /** Writes big values until the server exits; a bound keeps a server that never does from hanging the test. */
+  private void writeUntilTheServerExits(RaftKvClient client, String prefix, Map<String, Long> acknowledged) {
+    ByteString value = ByteString.copyFrom(new byte[256 << 10]);
+    for (int i = 0; i < 10_000 && server.isAlive(); i++) {
+      String key = prefix + i;
+      try {
+        WriteResponse r = client.put(ByteString.copyFromUtf8(key), value);
+        acknowledged.put(key, r.getIndex());
+      } catch (RaftKvException e) {
+        // outcome unknown (failed or timed out as the node stopped): not counted as acknowledged
+      }
+    }
+  }
+
+  /** Waits for a leader unless the server exits first (it may find the disk full while opening). */
+  private void awaitLeaderOrExit(RaftKvClient client) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (server.isAlive() && System.nanoTime() < deadline) {
+      try {
+        if (client.status(client.endpoints().get(0)).getLeaderId() != 0) {
+          return;
+        }
+      } catch (RaftKvException e) {
+        // not up yet
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private void assertExitedOnTheFullDisk(Path logFile) throws Exception {
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server process exits on the full disk").isTrue();
+    String log = Files.readString(logFile);
+    assertThat(server.exitValue()).as("exit code; log:%n%s", log).isEqualTo(ExitCodes.STORAGE_FAILURE);
+    assertThat(log).contains("storage failure").contains("No space left on device");
   }
 
   /** Writes {@code filler} until the file system has no space left. */
