@@ -430,6 +430,16 @@ public final class RaftKvNode implements AutoCloseable {
     return snapshots.receive(meta.getIndex(), meta.getTerm());
   }
 
+  /**
+   * A storage failure met outside the raft loop (writing a received snapshot): stops the node as one met
+   * inside it does, so {@link #terminated()} reports it.
+   */
+  public void reportStorageFailure(Throwable failure) {
+    enqueue(() -> {
+      throw new IllegalStateException("storage failure outside the raft loop", failure);
+    });
+  }
+
   /** A snapshot's data arrived whole: step its message into raft, which decides to install it or not. */
   public void snapshotReceived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
     enqueue(() -> {

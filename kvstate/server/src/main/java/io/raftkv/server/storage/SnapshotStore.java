@@ -72,7 +72,8 @@ public final class SnapshotStore implements AutoCloseable {
     } else {
       resumedInstallIndex = 0;
     }
-    deleteRecursively(stagingRoot); // leftovers of a receive interrupted by a crash
+    // Leftovers of receives interrupted by a crash. The directory itself stays: it may be a mount point.
+    deleteContents(stagingRoot);
   }
 
   /** The index of the interrupted snapshot install this store finished when it opened; 0 if none was. */
@@ -156,6 +157,9 @@ public final class SnapshotStore implements AutoCloseable {
           writer.put(batch.getKeys(i).toByteArray(), batch.getValues(i).toByteArray());
         }
       } catch (RocksDBException e) {
+        if (e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.IOError) {
+          throw new StorageIoException("writing the received snapshot to " + dir + " failed", e);
+        }
         throw new IllegalArgumentException("snapshot data is not in key order or cannot be written: "
             + e.getMessage(), e);
       }
@@ -410,6 +414,19 @@ public final class SnapshotStore implements AutoCloseable {
         return null;
       }
       return java.util.Arrays.copyOf(it.key(), it.key().length + 1);
+    }
+  }
+
+  private static void deleteContents(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      for (Path child : children.toList()) {
+        deleteRecursively(child);
+      }
+    } catch (IOException e) {
+      throw new StorageIoException("cannot list " + dir, e);
     }
   }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node whose disk fills up stops and reports the storage failure through {@link RaftKvNode#terminated()}
+ * A node whose disk fills up (while it writes its log and state, or a received snapshot) stops and reports the storage failure through {@link RaftKvNode#terminated()}
  * (the server process exits on it); the others keep serving; after space is freed the node restarts and
  * holds every acknowledged write.
  */
@@ -71,6 +71,45 @@ class StorageFailureClusterTest {
         cluster.stop(1);
         assertThat(first.terminated().get(10, TimeUnit.SECONDS)).as("a node closed in order reports no failure")
             .isNull();
+      }
+    }
+  }
+
+  @Test
+  void aFullDiskWhileReceivingASnapshotStopsTheNodeAndItCatchesUpAfterARestart() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(50).logGcKeepEntries(5))) {
+      long leader = cluster.awaitLeader(java.time.Duration.ofSeconds(10));
+      long victim = leader == 3 ? 2 : 3;
+      cluster.stop(victim);
+      Map<String, Long> acknowledged = new LinkedHashMap<>();
+      long lastAcknowledged = 0;
+      java.util.List<String> endpoints = cluster.members.values().stream().filter(m -> m.getId() != victim)
+          .map(m -> m.getClientAddress()).toList();
+      try (RaftKvClient client = RaftKvClient.connect(endpoints, java.time.Duration.ofSeconds(20))) {
+        byte[] random = new byte[256 << 10];
+        new java.util.Random(7).nextBytes(random); // incompressible: the snapshot's SST files stay that big
+        ByteString big = ByteString.copyFrom(random);
+        for (int i = 0; i < 120; i++) { // past the log GC point: the victim needs a snapshot of about 5 MiB
+          lastAcknowledged = put(client, acknowledged, "k" + i, i % 6 == 0 ? big : ByteString.copyFromUtf8("v" + i));
+        }
+      }
+      // The victim's snapshot staging directory is on a disk too small for the snapshot.
+      try (SmallDisk staging = SmallDisk.mount(cluster.dataDir(victim).resolve("snapshots"), "1m")) {
+        cluster.start(victim, false);
+        RaftKvNode node = cluster.server(victim).node();
+        Throwable cause = node.terminated().get(60, TimeUnit.SECONDS);
+        assertThat(cause).as("what stopped node %s", victim).isNotNull();
+        assertThat(StorageFailures.isStorageFailure(cause)).as("%s is a storage failure", cause).isTrue();
+        assertThat(StorageFailures.describe(cause)).contains("No space left on device");
+        cluster.stop(victim);
+      }
+      cluster.start(victim, false);
+      cluster.awaitApplied(victim, lastAcknowledged);
+      RaftKvNode restarted = cluster.server(victim).node();
+      for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
+        KeyValue kv = restarted.get(ByteString.copyFromUtf8(e.getKey()));
+        assertThat(kv).as("acknowledged key %s on the restarted node", e.getKey()).isNotNull();
+        assertThat(kv.getVersion()).as("version of %s", e.getKey()).isEqualTo(e.getValue());
       }
     }
   }
