@@ -12,6 +12,13 @@ public final class ExitCodes {
   public static final int UNAVAILABLE = 3;
   /** The cluster refused the request (e.g. a key or value over the size limit). */
   public static final int REFUSED = 4;
+  /**
+   * raftkv server: the node's storage failed (disk full, I/O error, corrupt file) and the node stopped; fix
+   * the cause (e.g. free space) and start it again: it recovers from what it had synced.
+   */
+  public static final int STORAGE_FAILURE = 5;
+  /** raftkv server: the node stopped on an unexpected internal error (a bug; its log says which). */
+  public static final int NODE_FAILURE = 6;
 
   private ExitCodes() {}
 }

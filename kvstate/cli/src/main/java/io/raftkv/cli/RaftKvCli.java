@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
-        "4:request refused by the cluster (e.g. too large)"})
+        "4:request refused by the cluster (e.g. too large)",
+        "5:server: storage failure (disk full, I/O error)", "6:server: the node stopped on an internal error"})
 public final class RaftKvCli {
   private RaftKvCli() {}
 

@@ -4,6 +4,7 @@ import io.raftkv.api.Member;
 import io.raftkv.client.Endpoints;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
+import io.raftkv.server.storage.StorageFailures;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -14,12 +15,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import io.raftkv.server.feed.FeedRetention;
 import picocli.CommandLine.Option;
 
 /** raftkv server: runs one node until stopped (SIGTERM / Ctrl-C). */
 @Command(name = "server", mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped (SIGTERM / Ctrl-C)", "2:bad command line or configuration",
+        "5:storage failure (disk full, I/O error): fix it, then start the node again",
+        "6:the node stopped on an internal error (see the log)"},
     description = {"Run a RaftKV node.",
         "Options can also come from a properties file (--config) with the same names without dashes;"
             + " flags given on the command line win."})
@@ -119,9 +125,32 @@ final class ServerCommand implements Callable<Integer> {
         .logGcEntries(number("log-gc-entries", logGcEntries, file, 50_000L))
         .feedRetention(feedRetention(file))
         .build();
-    RaftKvServer server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client),
-        faultInjection);
+    RaftKvServer server;
+    try {
+      server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client), faultInjection);
+    } catch (RuntimeException e) {
+      if (StorageFailures.isStorageFailure(e)) {
+        System.err.println("raftkv: node " + nodeId + " cannot start: storage failure on " + dir + ": "
+            + StorageFailures.describe(e) + "; exiting with " + ExitCodes.STORAGE_FAILURE);
+        return ExitCodes.STORAGE_FAILURE;
+      }
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
+    // A node that stopped on its own cannot serve again in this process: exit so a supervisor restarts it.
+    server.node().terminated().thenAccept(cause -> {
+      if (cause != null) {
+        boolean storage = StorageFailures.isStorageFailure(cause);
+        int code = storage ? ExitCodes.STORAGE_FAILURE : ExitCodes.NODE_FAILURE;
+        exitCode.set(code);
+        System.err.println("raftkv: node " + nodeId + " stopped: "
+            + (storage ? "storage failure on " + dir + ": " : "internal error: ") + StorageFailures.describe(cause)
+            + "; exiting with " + code);
+        System.err.flush();
+        stopped.countDown();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
@@ -130,7 +159,7 @@ final class ServerCommand implements Callable<Integer> {
         + ", data in " + dir + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
     System.out.flush();
     stopped.await();
-    return ExitCodes.OK;
+    return exitCode.get();
   }
 
   private static final Map<String, String> KNOWN = new LinkedHashMap<>();

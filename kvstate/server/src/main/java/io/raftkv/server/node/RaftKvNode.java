@@ -32,6 +32,7 @@ import io.raftkv.server.statemachine.WriteOutcome;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.storage.PeerStorage;
 import io.raftkv.server.storage.SnapshotStore;
+import io.raftkv.server.storage.StorageFailures;
 import io.raftkv.server.storage.StateCut;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.pb.SnapshotDescriptor;
@@ -97,6 +98,8 @@ public final class RaftKvNode implements AutoCloseable {
   /** Writes each Ready's batch (fsync) off the raft loop, in order, so the loop keeps stepping meanwhile. */
   private final java.util.concurrent.ExecutorService persister;
   private volatile Throwable persistFailure;
+  /** Completes when the raft loop ends: with what stopped it, or null after close or removal. */
+  private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
   /** A snapshot install waiting for the Readys before it to be applied. */
   private Runnable deferredSnapshotInstall;
 
@@ -120,6 +123,10 @@ public final class RaftKvNode implements AutoCloseable {
     this.engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
     try {
       this.snapshots = new SnapshotStore(engine);
+      if (snapshots.resumedInstallIndex() > 0) {
+        LOG.warn("node {}: finished the install of snapshot {} that a crash or storage failure interrupted",
+            config.nodeId(), snapshots.resumedInstallIndex());
+      }
       PeerStorage storage = new PeerStorage(engine, config.entryCacheBytes());
       if (snapshots.recoverInterruptedInstall(storage.lastIndex(), storage.truncatedState())) {
         LOG.warn("node {}: finished a snapshot install interrupted by a crash", config.nodeId());
@@ -428,6 +435,16 @@ public final class RaftKvNode implements AutoCloseable {
     return snapshots.receive(meta.getIndex(), meta.getTerm());
   }
 
+  /**
+   * A storage failure met outside the raft loop (writing a received snapshot): stops the node as one met
+   * inside it does, so {@link #terminated()} reports it.
+   */
+  public void reportStorageFailure(Throwable failure) {
+    enqueue(() -> {
+      throw new IllegalStateException("storage failure outside the raft loop", failure);
+    });
+  }
+
   /** A snapshot's data arrived whole: step its message into raft, which decides to install it or not. */
   public void snapshotReceived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
     enqueue(() -> {
@@ -473,6 +490,7 @@ public final class RaftKvNode implements AutoCloseable {
     long tickNanos = config.tickInterval().toNanos();
     long nextTick = System.nanoTime() + tickNanos;
     List<Runnable> events = new ArrayList<>();
+    Throwable failure = null;
     try {
       while (running) {
         long waitNanos = nextTick - System.nanoTime();
@@ -506,7 +524,13 @@ public final class RaftKvNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | java.lang.Error e) {
-      LOG.error("node {}: raft loop failed; the node stops", config.nodeId(), e);
+      failure = e;
+      if (StorageFailures.isStorageFailure(e)) {
+        LOG.error("node {}: storage failure on {}; the node stops (free space or fix the disk, then restart it):"
+            + " {}", config.nodeId(), config.dataDir(), StorageFailures.describe(e), e);
+      } else {
+        LOG.error("node {}: raft loop failed; the node stops", config.nodeId(), e);
+      }
     } finally {
       running = false;
       // Requests that raced with the stop are queued as events that register them: run those, so every
@@ -521,6 +545,7 @@ public final class RaftKvNode implements AutoCloseable {
         }
       }
       failEverything(unavailable());
+      terminated.complete(failure);
     }
   }
 
@@ -687,9 +712,11 @@ public final class RaftKvNode implements AutoCloseable {
     Runnable job = () -> {
       try (batch) {
         if (data != null) {
-          snapshots.install(data, desc, conf); // the state first, then the raft log that follows it
+          // The raft log reset is written with the install's commit point; the state follows it.
+          snapshots.install(data, desc, conf, batch);
+        } else {
+          engine.write(batch, sync);
         }
-        engine.write(batch, sync);
         mailbox.add(() -> onReadyPersisted(inflight));
       } catch (RuntimeException | java.lang.Error e) {
         persistFailure = e;
@@ -1023,6 +1050,15 @@ public final class RaftKvNode implements AutoCloseable {
     snapshots.close();
     engine.close();
     LOG.info("node {} stopped", config.nodeId());
+  }
+
+  /**
+   * Completes once the raft loop has ended: with the error that stopped it (see
+   * {@link StorageFailures#isStorageFailure}: a storage failure, after which the process should exit so
+   * its supervisor restarts it), or with null after {@link #close} or this node's removal from the group.
+   */
+  public CompletableFuture<Throwable> terminated() {
+    return terminated;
   }
 
   /** Whether the raft loop is running (false after close, removal, or a fatal storage error). */

@@ -10,6 +10,8 @@ public final class Keys {
   public static final byte[] TRUNCATED_STATE = ascii("truncated_state");
   public static final byte[] APPLY_STATE = ascii("apply_state");
   public static final byte[] MEMBERS = ascii("members");
+  /** A snapshot install in progress (SnapshotInstall); absent when none is. */
+  public static final byte[] SNAPSHOT_INSTALL = ascii("snapshot_install");
 
   /** Key of the change feed's FeedState in the feed family; sorts after every event key. */
   public static final byte[] FEED_STATE = {'m'};

@@ -5,6 +5,7 @@ import io.raftkv.raft.pb.ConfState;
 import io.raftkv.server.storage.pb.ApplyState;
 import io.raftkv.server.storage.pb.MemberList;
 import io.raftkv.server.storage.pb.SnapshotDescriptor;
+import io.raftkv.server.storage.pb.SnapshotInstall;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
 import io.raftkv.server.storage.pb.TruncatedState;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.IngestExternalFileOptions;
@@ -46,11 +48,37 @@ public final class SnapshotStore implements AutoCloseable {
   private final java.util.Set<StateCut> cuts = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long nextId = System.nanoTime();
   private boolean closed;
+  private final Consumer<InstallStep> installSteps;
+  private final long resumedInstallIndex;
 
+  /**
+   * Opens the snapshots of {@code engine}: first finishes a snapshot install a crash or a storage failure
+   * interrupted after its commit point (so nothing reads a half-installed state), then deletes what is
+   * left in the staging directory (snapshots being received when the node stopped; never installed).
+   */
   public SnapshotStore(StorageEngine engine) {
+    this(engine, step -> { });
+  }
+
+  /** {@link #SnapshotStore(StorageEngine)} with a hook called at each step of an install (tests). */
+  SnapshotStore(StorageEngine engine, Consumer<InstallStep> installSteps) {
     this.engine = engine;
     this.stagingRoot = engine.directory().resolve("snapshots");
-    deleteRecursively(stagingRoot); // leftovers of a receive interrupted by a crash
+    this.installSteps = installSteps;
+    SnapshotInstall interrupted = readInstallMarker();
+    if (interrupted != null) {
+      completeInstall(interrupted);
+      resumedInstallIndex = interrupted.getSnapshot().getIndex();
+    } else {
+      resumedInstallIndex = 0;
+    }
+    // Leftovers of receives interrupted by a crash. The directory itself stays: it may be a mount point.
+    deleteContents(stagingRoot);
+  }
+
+  /** The index of the interrupted snapshot install this store finished when it opened; 0 if none was. */
+  public long resumedInstallIndex() {
+    return resumedInstallIndex;
   }
 
   /** Captures the current applied state (call on the thread that applies, between apply rounds). */
@@ -129,6 +157,9 @@ public final class SnapshotStore implements AutoCloseable {
           writer.put(batch.getKeys(i).toByteArray(), batch.getValues(i).toByteArray());
         }
       } catch (RocksDBException e) {
+        if (e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.IOError) {
+          throw new StorageIoException("writing the received snapshot to " + dir + " failed", e);
+        }
         throw new IllegalArgumentException("snapshot data is not in key order or cannot be written: "
             + e.getMessage(), e);
       }
@@ -186,11 +217,69 @@ public final class SnapshotStore implements AutoCloseable {
   }
 
   /**
-   * Replaces the replicated state with {@code staged} and records the snapshot's apply state and
-   * membership, before the raft log is reset; a crash in between is finished by
-   * {@link #recoverInterruptedInstall}.
+   * {@link #install(StagedSnapshot, SnapshotDescriptor, ConfState, WriteBatch)} with no raft state to
+   * write at the commit point.
    */
   public void install(StagedSnapshot staged, SnapshotDescriptor descriptor, ConfState confState) {
+    try (WriteBatch none = new WriteBatch()) {
+      install(staged, descriptor, confState, none);
+    }
+  }
+
+  /**
+   * Replaces the replicated state with {@code staged} and records the snapshot's apply state and
+   * membership. The commit point is one synced write of {@code raftState} (the caller's raft log reset
+   * and hard state; this adds the install marker to it): a crash before it leaves the old state whole, a
+   * crash or storage failure after it is finished when the data directory is next opened, from the
+   * staged files, which are kept until the install is recorded.
+   */
+  public void install(StagedSnapshot staged, SnapshotDescriptor descriptor, ConfState confState,
+      WriteBatch raftState) {
+    if (!staged.dir().getParent().equals(stagingRoot)) {
+      throw new IllegalArgumentException("staged snapshot " + staged.dir() + " is not under " + stagingRoot);
+    }
+    SnapshotInstall.Builder marker = SnapshotInstall.newBuilder().setSnapshot(descriptor)
+        .setConfState(confState).setStagedDir(staged.dir().getFileName().toString());
+    for (Map.Entry<ColumnFamily, Path> e : staged.files().entrySet()) {
+      if (!e.getValue().getParent().equals(staged.dir())) {
+        throw new IllegalArgumentException("staged file " + e.getValue() + " is not in " + staged.dir());
+      }
+      marker.putFiles(e.getKey().toString(), e.getValue().getFileName().toString());
+    }
+    installSteps.accept(InstallStep.STARTING);
+    try {
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.SNAPSHOT_INSTALL, marker.build().toByteArray());
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging the snapshot install marker failed", e);
+    }
+    engine.write(raftState, true);
+    installSteps.accept(InstallStep.COMMITTED);
+    completeInstall(marker.build());
+  }
+
+  /**
+   * Clears the replicated state, ingests the marker's staged files and records the apply state while
+   * deleting the marker. Idempotent: it starts over from clearing, so it can be redone after a crash at
+   * any step.
+   */
+  private void completeInstall(SnapshotInstall marker) {
+    Path stagedDir = stagedDirOf(marker);
+    Map<ColumnFamily, Path> files = new EnumMap<>(ColumnFamily.class);
+    for (Map.Entry<String, String> e : marker.getFilesMap().entrySet()) {
+      ColumnFamily cf;
+      try {
+        cf = replicatedFamily(e.getKey());
+      } catch (IllegalArgumentException bad) {
+        throw new DataDirectoryException(engine.directory(), "the interrupted snapshot install "
+            + marker.getSnapshot().getIndex() + " names " + bad.getMessage(), bad);
+      }
+      Path file = checkedName(marker, stagedDir, e.getValue());
+      if (!Files.isRegularFile(file)) {
+        throw new DataDirectoryException(engine.directory(), "the staged file " + file + " of snapshot install "
+            + marker.getSnapshot().getIndex() + " is missing; the install cannot be finished");
+      }
+      files.put(cf, file);
+    }
     try (WriteBatch clear = new WriteBatch()) {
       for (ColumnFamily cf : REPLICATED) {
         byte[] end = keyAfterLast(cf);
@@ -202,24 +291,74 @@ public final class SnapshotStore implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StorageIoException("clearing state for the snapshot failed", e);
     }
-    try (IngestExternalFileOptions ingest = new IngestExternalFileOptions().setMoveFiles(true)) {
-      for (Map.Entry<ColumnFamily, Path> e : staged.files().entrySet()) {
-        engine.db().ingestExternalFile(engine.handle(e.getKey()), List.of(e.getValue().toString()), ingest);
-      }
-    } catch (RocksDBException e) {
-      throw new StorageIoException("ingesting the snapshot failed", e);
+    installSteps.accept(InstallStep.CLEARED);
+    for (Map.Entry<ColumnFamily, Path> e : files.entrySet()) {
+      ingestKeepingStaged(e.getKey(), e.getValue());
+      installSteps.accept(InstallStep.FAMILY_INGESTED);
     }
+    installSteps.accept(InstallStep.INGESTED);
+    SnapshotDescriptor descriptor = marker.getSnapshot();
     try (WriteBatch meta = new WriteBatch()) {
       meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
           .setAppliedIndex(descriptor.getIndex()).setAppliedTerm(descriptor.getTerm()).build().toByteArray());
       meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.MEMBERS,
           MemberList.newBuilder().addAllMembers(descriptor.getMembersList()).build().toByteArray());
-      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, confState.toByteArray());
+      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, marker.getConfState().toByteArray());
+      meta.delete(engine.handle(ColumnFamily.RAFT_META), Keys.SNAPSHOT_INSTALL);
       engine.write(meta, true);
     } catch (RocksDBException e) {
       throw new StorageIoException("recording the installed snapshot failed", e);
     }
-    deleteRecursively(staged.dir());
+    installSteps.accept(InstallStep.RECORDED);
+    deleteRecursively(stagedDir);
+  }
+
+  /**
+   * Ingests {@code file} through a hard link, which RocksDB moves into the store, so the staged file
+   * itself stays for a redo until the install is recorded; copies where links are not supported.
+   */
+  private void ingestKeepingStaged(ColumnFamily cf, Path file) {
+    Path link = file.resolveSibling(file.getFileName() + ".ingesting");
+    boolean linked;
+    try {
+      Files.deleteIfExists(link);
+      Files.createLink(link, file);
+      linked = true;
+    } catch (UnsupportedOperationException | IOException e) {
+      linked = false;
+    }
+    try (IngestExternalFileOptions ingest = new IngestExternalFileOptions().setMoveFiles(linked)) {
+      engine.db().ingestExternalFile(engine.handle(cf), List.of((linked ? link : file).toString()), ingest);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("ingesting the snapshot's " + cf + " file " + file + " failed", e);
+    }
+  }
+
+  private SnapshotInstall readInstallMarker() {
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.SNAPSHOT_INSTALL);
+    if (stored == null) {
+      return null;
+    }
+    try {
+      return SnapshotInstall.parseFrom(stored);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new DataDirectoryException(engine.directory(), "the marker of an interrupted snapshot install is"
+          + " corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  private Path stagedDirOf(SnapshotInstall marker) {
+    return checkedName(marker, stagingRoot, marker.getStagedDir());
+  }
+
+  /** {@code parent}/{@code name}, where name must be one plain path element (it is read from disk). */
+  private Path checkedName(SnapshotInstall marker, Path parent, String name) {
+    Path base = parent.normalize();
+    if (name.isEmpty() || !base.equals(base.resolve(name).normalize().getParent())) {
+      throw new DataDirectoryException(engine.directory(), "the interrupted snapshot install "
+          + marker.getSnapshot().getIndex() + " names '" + name + "', which is not a file name in " + parent);
+    }
+    return parent.resolve(name);
   }
 
   /**
@@ -275,6 +414,19 @@ public final class SnapshotStore implements AutoCloseable {
         return null;
       }
       return java.util.Arrays.copyOf(it.key(), it.key().length + 1);
+    }
+  }
+
+  private static void deleteContents(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      for (Path child : children.toList()) {
+        deleteRecursively(child);
+      }
+    } catch (IOException e) {
+      throw new StorageIoException("cannot list " + dir, e);
     }
   }
 

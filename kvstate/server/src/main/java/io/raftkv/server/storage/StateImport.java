@@ -66,15 +66,15 @@ public final class StateImport implements AutoCloseable {
     SnapshotStore.StagedSnapshot staged = receiver.finish();
     ConfState.Builder conf = ConfState.newBuilder();
     members.forEach(m -> conf.addVoters(m.getId()));
-    snapshots.install(staged, SnapshotDescriptor.newBuilder().setIndex(index).setTerm(term)
-        .addAllMembers(members).build(), conf.build());
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch raftState = new WriteBatch()) {
       // No vote in the backup's term: the new nodes start elections from term + 1 with equal logs.
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE,
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE,
           HardState.newBuilder().setTerm(term).setCommit(index).build().toByteArray());
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE,
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE,
           TruncatedState.newBuilder().setIndex(index).setTerm(term).build().toByteArray());
-      engine.write(batch, true);
+      // Written with the install's commit point, so a crash leaves either nothing or a finishable install.
+      snapshots.install(staged, SnapshotDescriptor.newBuilder().setIndex(index).setTerm(term)
+          .addAllMembers(members).build(), conf.build(), raftState);
     } catch (RocksDBException e) {
       throw new StorageIoException("writing the restored raft state failed", e);
     }

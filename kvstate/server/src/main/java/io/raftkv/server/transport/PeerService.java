@@ -125,6 +125,15 @@ public final class PeerService {
           }
         } catch (RuntimeException e) {
           fail(e.getMessage());
+          stopOnStorageFailure(e);
+        }
+      }
+
+      /** A full disk or I/O error while receiving is fatal to the node, as one in the raft loop is. */
+      private void stopOnStorageFailure(RuntimeException e) {
+        RaftKvNode n = node.get();
+        if (n != null && io.raftkv.server.storage.StorageFailures.isStorageFailure(e)) {
+          n.reportStorageFailure(e);
         }
       }
 
@@ -159,6 +168,7 @@ public final class PeerService {
         } catch (RuntimeException e) {
           receiver.abandon();
           response.onNext(TransportAck.newBuilder().setError(String.valueOf(e.getMessage())).build());
+          stopOnStorageFailure(e);
         }
         response.onCompleted();
       }
