@@ -12,6 +12,8 @@ public final class ExitCodes {
   public static final int UNAVAILABLE = 3;
   /** The cluster refused the request (e.g. a key or value over the size limit). */
   public static final int REFUSED = 4;
+  /** raftkv server cannot start on what it was given: a port in use, or its data directory (the message says why). */
+  public static final int CANNOT_START = 6;
 
   private ExitCodes() {}
 }

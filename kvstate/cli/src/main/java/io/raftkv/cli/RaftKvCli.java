@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
-        "4:request refused by the cluster (e.g. too large)"})
+        "4:request refused by the cluster (e.g. too large)",
+        "6:server cannot start on what it was given (a port in use, its data directory)"})
 public final class RaftKvCli {
   private RaftKvCli() {}
 
@@ -38,7 +39,17 @@ public final class RaftKvCli {
         commandLine.getErr().println("Run 'raftkv " + commandLine.getCommandName() + " --help' for usage.");
         return ExitCodes.USAGE;
       }
+      if (ex instanceof CannotStartException) {
+        commandLine.getErr().println("raftkv: cannot start: " + ex.getMessage());
+        return ExitCodes.CANNOT_START;
+      }
       if (ex instanceof RaftKvException rk) {
+        if (String.valueOf(rk.getMessage()).contains("UNIMPLEMENTED")) {
+          commandLine.getErr().println("raftkv: an endpoint answered " + rk.getMessage() + ": is it a peer port?"
+              + " --endpoints must list the nodes' client ports (their --client-addr), not their peer ports;"
+              + " endpoints given: " + endpointsGiven(commandLine));
+          return ExitCodes.USAGE;
+        }
         commandLine.getErr().println("raftkv: " + rk.code() + ": " + rk.getMessage());
         return exitCodeOf(rk);
       }
@@ -46,6 +57,15 @@ public final class RaftKvCli {
       return ExitCodes.UNAVAILABLE;
     });
     return cli;
+  }
+
+  private static String endpointsGiven(CommandLine commandLine) {
+    String given = commandLine.getParseResult() == null ? null
+        : commandLine.getParseResult().matchedOptionValue("--endpoints", null);
+    if (given == null) {
+      given = System.getenv("RAFTKV_ENDPOINTS");
+    }
+    return given == null ? ClientOptions.DEFAULT_ENDPOINT : given;
   }
 
   private static int exitCodeOf(Throwable t) {
