@@ -70,7 +70,8 @@ public final class RaftKvCli {
 
   private static int exitCodeOf(Throwable t) {
     if (t instanceof RaftKvException rk) {
-      return rk.code() == Error.Code.INVALID_ARGUMENT ? ExitCodes.REFUSED : ExitCodes.UNAVAILABLE;
+      return rk.code() == Error.Code.INVALID_ARGUMENT || rk.code() == Error.Code.OUT_OF_RANGE ? ExitCodes.REFUSED
+          : ExitCodes.UNAVAILABLE;
     }
     return t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
         ? ExitCodes.USAGE : ExitCodes.UNAVAILABLE;

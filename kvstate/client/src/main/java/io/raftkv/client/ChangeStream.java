@@ -39,6 +39,10 @@ public final class ChangeStream implements AutoCloseable {
   private long nextIndex;
   private int nextSubSequence;
   private int failedAttempts;
+  /** Nodes in a row that answered OUT_OF_RANGE: the position is past what they applied. */
+  private int outOfRangeAnswers;
+  /** Whether the position came from the cluster (a change or a snapshot was received), not the caller. */
+  private boolean positionFromCluster;
   private boolean closed;
 
   ChangeStream(RaftKvClient client, WatchRequest request) {
@@ -113,6 +117,10 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private void advancePast(WatchResponse response) {
+    outOfRangeAnswers = 0;
+    if (response.getSnapshotDone() || (!inSnapshot && response.getEventsCount() > 0)) {
+      positionFromCluster = true;
+    }
     if (response.getSnapshotDone()) {
       inSnapshot = false;
       nextIndex = response.getSnapshotIndex() + 1;
@@ -131,6 +139,12 @@ public final class ChangeStream implements AutoCloseable {
         .setMessage(endpoint + " ended the change stream").build() : ErrorTrailers.fromThrowable(failure);
     boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
         || error.getCode() == Error.Code.TIMEOUT;
+    if (error.getCode() == Error.Code.OUT_OF_RANGE) {
+      // A position the cluster handed out is only ahead of a lagging node: try the others, and wait for it.
+      // The caller's own position is refused once every endpoint said it lies past what it applied.
+      outOfRangeAnswers++;
+      retryable = positionFromCluster || outOfRangeAnswers < client.endpoints().size();
+    }
     if (!retryable) {
       throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
     }

@@ -66,6 +66,8 @@ public final class RaftKvNode implements AutoCloseable {
   private final SnapshotStore snapshots;
   private final ChangeFeed changeFeed;
   private final MemberDirectory members;
+  /** When each peer was last heard from, for the membership checks (loop thread only). */
+  private final PeerActivity peerActivity = new PeerActivity();
   private final Transport transport;
   private final RawNode rawNode;
   private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
@@ -165,6 +167,9 @@ public final class RaftKvNode implements AutoCloseable {
         .maxInflightMsgs(config.maxInflightMsgs()).maxSizePerMsg(config.maxSizePerMsg())
         .preVote(true).checkQuorum(true);
     boolean fresh = peerStorage.lastIndex() == 0 && peerStorage.hardState().equals(HardState.getDefaultInstance());
+    if (!fresh && !config.initialMembers().isEmpty() && !members.all().isEmpty()) {
+      refuseOtherFoundingMembers();
+    }
     if (fresh && !config.initialMembers().isEmpty()) {
       b.peers(new ArrayList<>(new java.util.TreeSet<>(config.initialMembers().keySet())));
       members.replaceAll(new ArrayList<>(config.initialMembers().values()));
@@ -179,6 +184,23 @@ public final class RaftKvNode implements AutoCloseable {
           + " is past the persisted commit index " + peerStorage.hardState().getCommit());
     }
     return b.applied(Math.max(applied, peerStorage.truncatedState().getIndex())).build();
+  }
+
+  /**
+   * A restarted node takes its members from its data directory; founding members given again must be the
+   * same, or the caller believes in a membership the cluster does not have.
+   */
+  private void refuseOtherFoundingMembers() {
+    Map<Long, String> stored = new TreeMap<>();
+    members.all().forEach(m -> stored.put(m.getId(), m.getPeerAddress()));
+    Map<Long, String> given = new TreeMap<>();
+    config.initialMembers().values().forEach(m -> given.put(m.getId(), m.getPeerAddress()));
+    if (!stored.equals(given)) {
+      throw new io.raftkv.server.storage.DataDirectoryException(config.dataDir(), "its members are " + stored
+          + " but the founding members given (--peers) are " + given + ": a restarted node takes its members"
+          + " from its data directory, so leave --peers out (or give exactly these); change membership on the"
+          + " running cluster with 'raftkv members add/remove'");
+    }
   }
 
   // ------------------------------------------------------------------ public API (any thread)
@@ -335,6 +357,11 @@ public final class RaftKvNode implements AutoCloseable {
             "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
         return;
       }
+      String refusal = membershipRefusal(cc);
+      if (refusal != null) {
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
+        return;
+      }
       try {
         rawNode.proposeConfChange(cc);
       } catch (ProposalDroppedException e) {
@@ -344,6 +371,45 @@ public final class RaftKvNode implements AutoCloseable {
       confChanges.put(rawNode.lastIndex(), new PendingConfChange(rawNode.term(), future, deadline));
     });
     if (!queued) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
+  /**
+   * How recently a voter must have been heard from to count toward the quorum a membership change must
+   * keep: an election timeout, and at least a second so that a busy machine's pauses refuse no good change.
+   */
+  private long activityWindowNanos() {
+    return Math.max(config.tickInterval().toNanos() * config.electionTicks(), TimeUnit.SECONDS.toNanos(1));
+  }
+
+  private java.util.function.LongPredicate recentlyHeard() {
+    long since = System.nanoTime() - activityWindowNanos();
+    return id -> id == config.nodeId() || peerActivity.heardSince(id, since);
+  }
+
+  /** Why the change {@code cc} would break the cluster (loop thread), or null when it may be proposed. */
+  private String membershipRefusal(ConfChange cc) {
+    List<Long> voters = peerStorage.confState().getVotersList();
+    if (cc.getChangeType() == ConfChangeType.RemoveNode) {
+      return MembershipCheck.refuseRemove(cc.getNodeId(), voters, recentlyHeard());
+    }
+    Member member;
+    try {
+      member = Member.parseFrom(cc.getContext()).toBuilder().setId(cc.getNodeId()).build();
+    } catch (InvalidProtocolBufferException e) {
+      return "member " + cc.getNodeId() + ": its addresses are unreadable";
+    }
+    return MembershipCheck.refuseAdd(member, cc.getChangeType() == ConfChangeType.AddLearnerNode, members.asMap(),
+        voters, recentlyHeard());
+  }
+
+  /** The voters this node (as leader) heard from recently enough to count toward a membership change's quorum. */
+  public CompletableFuture<java.util.Set<Long>> recentlyHeardVoters() {
+    CompletableFuture<java.util.Set<Long>> future = new CompletableFuture<>();
+    if (!enqueue(() -> future.complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
+        .filter(recentlyHeard()::test).toList())))) {
       future.completeExceptionally(unavailable());
     }
     return future;
@@ -568,6 +634,7 @@ public final class RaftKvNode implements AutoCloseable {
   }
 
   private void stepPeerMessage(Message m) {
+    peerActivity.heard(m.getFrom(), System.nanoTime());
     try {
       rawNode.step(m);
     } catch (ProposalDroppedException e) {

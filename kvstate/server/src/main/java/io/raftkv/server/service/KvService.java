@@ -55,6 +55,14 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "watch key prefix: " + problem);
       return;
     }
+    long applied = node.appliedIndex();
+    if (request.getFromIndex() > applied + 1) {
+      // etcd answers a watch from a future revision the same way: waiting silently would look like no change.
+      Replies.fail(observer, Error.Code.OUT_OF_RANGE, "watch from_index " + request.getFromIndex()
+          + " is past node " + node.id() + "'s applied index " + applied + ": start at " + (applied + 1)
+          + " or lower (0: the oldest change held)");
+      return;
+    }
     WatchStream.start(node.changeFeed(),
         (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
   }
@@ -152,9 +160,11 @@ public final class KvService {
   }
 
   private void scan(ScanRequest request, StreamObserver<ScanResponse> observer) {
-    if (request.getLimit() > MAX_SCAN_LIMIT) {
-      Replies.fail(observer, Error.Code.INVALID_ARGUMENT,
-          "scan limit is " + request.getLimit() + "; at most " + MAX_SCAN_LIMIT + " keys per page");
+    // limit is a uint32: a negative Java int is a number past 2^31, never a default.
+    long limit = Integer.toUnsignedLong(request.getLimit());
+    if (limit > MAX_SCAN_LIMIT) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan limit is " + limit + ": expected 0 (the default,"
+          + " 1000) to " + MAX_SCAN_LIMIT + " keys per page");
       return;
     }
     ByteString start = request.getStart();

@@ -217,4 +217,44 @@ class BadInputTest {
       }
     };
   }
+
+  @Test
+  void aNegativeScanLimitIsRefusedNotReadAsTheDefault() {
+    // limit is a uint32: -1 from a Java client is 4294967295 on the wire.
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setLimit(-1).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan limit is 4294967295: expected 0 (the default,"
+            + " 1000) to 10000"));
+    stillServes();
+  }
+
+  @Test
+  void aWatchFromPastTheAppliedIndexIsAnsweredOutOfRangeNamingIt() throws Exception {
+    long applied = cluster.server(leader).node().appliedIndex();
+    ManagedChannel channel = Grpc.newChannelBuilder(cluster.members.get(leader).getClientAddress(),
+        InsecureChannelCredentials.create()).build();
+    try {
+      var stream = ClientCalls.blockingServerStreamingCall(channel, KvRpc.WATCH,
+          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+          io.raftkv.api.WatchRequest.newBuilder().setFromIndex(applied + 1_000_000).build());
+      assertThatThrownBy(stream::hasNext).satisfies(refusedWith(Error.Code.OUT_OF_RANGE,
+          "watch from_index " + (applied + 1_000_000) + " is past node " + leader + "'s applied index"));
+    } finally {
+      channel.shutdownNow();
+    }
+    try (io.raftkv.client.RaftKvClient client = cluster.connectClient();
+        io.raftkv.client.ChangeStream feed = client.watch(io.raftkv.api.WatchRequest.newBuilder()
+            .setFromIndex(Long.MAX_VALUE).build())) {
+      assertThatThrownBy(() -> feed.poll(Duration.ofSeconds(10)))
+          .isInstanceOfSatisfying(io.raftkv.client.RaftKvException.class,
+              e -> assertThat(e.code()).isEqualTo(Error.Code.OUT_OF_RANGE))
+          .hasMessageContaining("applied index");
+    }
+    // The next index is the live edge: allowed.
+    try (io.raftkv.client.RaftKvClient client = cluster.connectClient();
+        io.raftkv.client.ChangeStream feed = client.watch(io.raftkv.api.WatchRequest.newBuilder()
+            .setFromIndex(cluster.server(leader).node().appliedIndex() + 1).build())) {
+      stillServes();
+      assertThat(feed.poll(Duration.ofSeconds(20))).isNotNull();
+    }
+  }
 }
