@@ -103,8 +103,24 @@ public final class KvService {
     return node.readBarrier();
   }
 
+  /** Why {@code consistency} is not one this node knows (a number from a newer or hostile client), or null. */
+  static String consistencyProblem(ReadConsistency consistency) {
+    return consistency == ReadConsistency.UNRECOGNIZED ? "consistency is not LINEARIZABLE (0) or SERIALIZABLE (1)"
+        : null;
+  }
+
+  /** Why a scan bound ({@code field}) is too long to be or to bound a key, or null. */
+  private String boundProblem(String field, ByteString bound) {
+    int max = node.config().limits().maxKeyBytes();
+    return bound.size() > max ? "scan " + field + " is " + bound.size() + " bytes; keys are at most " + max + " bytes"
+        : null;
+  }
+
   private void get(GetRequest request, StreamObserver<GetResponse> observer) {
     String problem = node.config().limits().keyViolation(request.getKey());
+    if (problem == null) {
+      problem = consistencyProblem(request.getConsistency());
+    }
     if (problem != null) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
@@ -135,6 +151,9 @@ public final class KvService {
       List<ByteString> keys = new ArrayList<>(batch.getRequestsCount());
       for (GetRequest request : batch.getRequestsList()) {
         String problem = node.config().limits().keyViolation(request.getKey());
+        if (problem == null) {
+          problem = consistencyProblem(request.getConsistency());
+        }
         problems.add(problem);
         if (problem == null) {
           keys.add(request.getKey());
@@ -165,6 +184,17 @@ public final class KvService {
     if (limit > MAX_SCAN_LIMIT) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan limit is " + limit + ": expected 0 (the default,"
           + " 1000) to " + MAX_SCAN_LIMIT + " keys per page");
+      return;
+    }
+    String problem = consistencyProblem(request.getConsistency());
+    for (String field : new String[] {"start", "end", "prefix"}) {
+      if (problem == null) {
+        problem = boundProblem(field, field.equals("start") ? request.getStart()
+            : field.equals("end") ? request.getEnd() : request.getPrefix());
+      }
+    }
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
     }
     ByteString start = request.getStart();

@@ -257,4 +257,24 @@ class BadInputTest {
       assertThat(feed.poll(Duration.ofSeconds(20))).isNotNull();
     }
   }
+
+  @Test
+  void anUnknownReadConsistencyOrAnOverlongScanBoundIsRefused() {
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.GET, GetRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setConsistencyValue(7).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "consistency is not LINEARIZABLE (0) or SERIALIZABLE (1)"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setConsistencyValue(-1)
+        .build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "consistency is not LINEARIZABLE"));
+    io.raftkv.api.GetBatchResponse batch = cluster.call(leader, KvRpc.GET_BATCH, io.raftkv.api.GetBatchRequest
+        .newBuilder().addRequests(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).setConsistencyValue(9))
+        .build());
+    assertThat(batch.getResults(0).getError().getMessage()).contains("consistency is not LINEARIZABLE");
+    ByteString huge = ByteString.copyFrom(new byte[5000]);
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setPrefix(huge).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan prefix is 5000 bytes; keys are at most 4096 bytes"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setEnd(huge).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan end is 5000 bytes"));
+    stillServes();
+  }
 }
