@@ -88,7 +88,7 @@ final class ServerCommand implements Callable<Integer> {
   static final long MAX_ELECTION_TICKS = 1_000;
   static final long MAX_LOG_GC_ENTRIES = 1_000_000_000L;
   static final long MAX_FEED_RETENTION_ENTRIES = 1_000_000_000_000L;
-  private static final java.util.regex.Pattern CLUSTER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  static final java.util.regex.Pattern CLUSTER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** The keys a --config file may set: the flags without dashes. */
   static final Set<String> KNOWN = new LinkedHashSet<>(List.of("id", "cluster-id", "client-addr", "peer-addr",

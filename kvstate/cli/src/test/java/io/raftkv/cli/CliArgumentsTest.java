@@ -332,4 +332,48 @@ class CliArgumentsTest {
     }
     return out;
   }
+
+  @Test
+  void memberIdsAndAddressesAreCheckedBeforeTheClusterIsAsked() {
+    Result remove = run("members", "remove", "0", "--endpoints", "127.0.0.1:1");
+    assertThat(remove.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(remove.err()).contains("ID is 0: node ids are positive numbers");
+    Result transfer = run("transfer-leader", "-2", "--endpoints", "127.0.0.1:1");
+    assertThat(transfer.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(transfer.err()).contains("ID is -2");
+    Result port = run("members", "add", "4", "--peer-addr", "127.0.0.1:0", "--client-addr", "127.0.0.1:7004",
+        "--endpoints", "127.0.0.1:1");
+    assertThat(port.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(port.err()).contains("--peer-addr: '127.0.0.1:0' has port 0: expected 1-65535");
+    Result same = run("members", "add", "4", "--peer-addr", "127.0.0.1:7004", "--client-addr", "127.0.0.1:7004",
+        "--endpoints", "127.0.0.1:1");
+    assertThat(same.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(same.err()).contains("are both 127.0.0.1:7004");
+  }
+
+  @Test
+  void benchBoundsItsKeysAndValueSize() {
+    Result keys = run("bench", "--keys", "2000000000", "--endpoints", "127.0.0.1:1");
+    assertThat(keys.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(keys.err()).contains("--keys is 2000000000: expected 1 to 10000000");
+    Result value = run("bench", "--value-size", "2000000", "--endpoints", "127.0.0.1:1");
+    assertThat(value.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(value.err()).contains("--value-size is 2000000: expected 0 to 1048576");
+  }
+
+  @Test
+  void restoreRefusesAClusterIdTheServerWouldRefuse() {
+    Result r = run("restore", "--from", "/tmp/none.rkvb", "--data-dir", "/tmp/none-dir", "--id", "1", "--peers",
+        "1=127.0.0.1:2", "--cluster-id", "bad/name");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--cluster-id is 'bad/name': expected 1-64 characters");
+  }
+
+  @Test
+  void tortureRefusesADirThatIsAFile(@TempDir Path root) throws Exception {
+    Path file = Files.writeString(root.resolve("f"), "x");
+    Result r = run("torture", "--dir", file.toString(), "--duration", "1s");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--dir " + file + " is a file");
+  }
 }
