@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * consumer slows its own stream and nothing else. If the node fails, the stream moves to another
  * endpoint and resumes right after the last change received, so the caller sees every change once. An
  * initial snapshot cannot resume: a failure during it, or a position the feed no longer holds
- * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception.
+ * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception; so does a
+ * starting position past what every node applied (OUT_OF_RANGE), once the nodes have said so for the
+ * client's deadline.
  */
 public final class ChangeStream implements AutoCloseable {
   /** Messages requested ahead of the caller. */
@@ -39,8 +41,8 @@ public final class ChangeStream implements AutoCloseable {
   private long nextIndex;
   private int nextSubSequence;
   private int failedAttempts;
-  /** Nodes in a row that answered OUT_OF_RANGE: the position is past what they applied. */
-  private int outOfRangeAnswers;
+  /** Since when (System.nanoTime) nodes have answered OUT_OF_RANGE in a row; 0: the last answer was not. */
+  private long outOfRangeSinceNanos;
   /** Whether the position came from the cluster (a change or a snapshot was received), not the caller. */
   private boolean positionFromCluster;
   private boolean closed;
@@ -117,7 +119,7 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private void advancePast(WatchResponse response) {
-    outOfRangeAnswers = 0;
+    outOfRangeSinceNanos = 0;
     if (response.getSnapshotDone() || (!inSnapshot && response.getEventsCount() > 0)) {
       positionFromCluster = true;
     }
@@ -141,9 +143,15 @@ public final class ChangeStream implements AutoCloseable {
         || error.getCode() == Error.Code.TIMEOUT;
     if (error.getCode() == Error.Code.OUT_OF_RANGE) {
       // A position the cluster handed out is only ahead of a lagging node: try the others, and wait for it.
-      // The caller's own position is refused once every endpoint said it lies past what it applied.
-      outOfRangeAnswers++;
-      retryable = positionFromCluster || outOfRangeAnswers < client.endpoints().size();
+      // The caller's own position is refused once the nodes have said, for the client's deadline, that it
+      // lies past what they applied (a node restarting or catching up gets that long to reach it).
+      long now = System.nanoTime();
+      if (outOfRangeSinceNanos == 0) {
+        outOfRangeSinceNanos = now;
+      }
+      retryable = positionFromCluster || now - outOfRangeSinceNanos < client.deadline().toNanos();
+    } else {
+      outOfRangeSinceNanos = 0;
     }
     if (!retryable) {
       throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
