@@ -419,13 +419,21 @@ public final class RaftKvNode implements AutoCloseable {
   public CompletableFuture<Long> transferLeader(long transferee) {
     CompletableFuture<Long> future = new CompletableFuture<>();
     boolean queued = enqueue(() -> {
-      if (members.get(transferee) == null && !peerStorage.confState().getVotersList().contains(transferee)) {
+      List<Long> voters = peerStorage.confState().getVotersList();
+      if (!voters.contains(transferee)) {
         future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + transferee + " is not a voting member; members are " + members.asMap().keySet()));
+            "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
+                + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
         return;
       }
       if (role != StateType.LEADER) {
         future.completeExceptionally(notLeader());
+        return;
+      }
+      if (!recentlyHeard().test(transferee)) {
+        // raft would abandon the transfer after an election timeout; say why at once instead
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
+            + " was not heard from within the last election timeout: it cannot take over leadership now"));
         return;
       }
       rawNode.transferLeader(transferee);

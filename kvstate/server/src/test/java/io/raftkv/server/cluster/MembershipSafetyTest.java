@@ -153,4 +153,18 @@ class MembershipSafetyTest {
   private static int port(String address) {
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
+
+  @Test
+  void leadershipIsNotHandedToALearnerOrToAVoterNotHeardFrom() throws Exception {
+    add(LocalCluster.newMember(5).toBuilder().setLearner(true).build());
+    assertThatThrownBy(() -> cluster.call(leader, AdminRpc.TRANSFER_LEADER,
+        io.raftkv.api.TransferLeaderRequest.newBuilder().setTransferee(5).build()))
+        .satisfies(refusedWith("node 5 is not a voting member", "(node 5 is a learner)"));
+    long down = follower();
+    cluster.stop(down);
+    awaitNotHeard(down);
+    assertThatThrownBy(() -> cluster.call(leader, AdminRpc.TRANSFER_LEADER,
+        io.raftkv.api.TransferLeaderRequest.newBuilder().setTransferee(down).build()))
+        .satisfies(refusedWith("node " + down + " was not heard from within the last election timeout"));
+  }
 }
