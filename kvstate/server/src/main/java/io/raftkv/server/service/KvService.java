@@ -67,7 +67,25 @@ public final class KvService {
         (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
   }
 
+  /**
+   * Why the request's exactly-once fields contradict each other, or null: an acknowledged sequence at or
+   * above the request's own would make the node forget (and refuse every retry of) the request itself.
+   */
+  static String sessionProblem(WriteRequest request) {
+    if (request.getClientId() != 0 && Long.compareUnsigned(request.getAcknowledgedSequence(),
+        request.getSequence()) >= 0 && request.getAcknowledgedSequence() != 0) {
+      return "acknowledged_sequence " + Long.toUnsignedString(request.getAcknowledgedSequence())
+          + " must be below the request's sequence " + Long.toUnsignedString(request.getSequence());
+    }
+    return null;
+  }
+
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
+    String problem = sessionProblem(request);
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
+      return;
+    }
     Replies.replyDirect(node.write(request), observer);
   }
 
@@ -82,8 +100,23 @@ public final class KvService {
       return;
     }
     java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
-    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : node.writeAll(batch.getRequestsList())) {
-      results.add(answer.handle((response, failure) -> failure == null
+    java.util.List<String> problems = new java.util.ArrayList<>(batch.getRequestsCount());
+    java.util.List<WriteRequest> valid = new java.util.ArrayList<>(batch.getRequestsCount());
+    for (WriteRequest request : batch.getRequestsList()) {
+      String problem = sessionProblem(request);
+      problems.add(problem);
+      if (problem == null) {
+        valid.add(request);
+      }
+    }
+    Iterator<CompletableFuture<io.raftkv.api.WriteResponse>> answers = node.writeAll(valid).iterator();
+    for (String problem : problems) {
+      if (problem != null) {
+        results.add(CompletableFuture.completedFuture(io.raftkv.api.WriteResult.newBuilder().setError(
+            Error.newBuilder().setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)).build()));
+        continue;
+      }
+      results.add(answers.next().handle((response, failure) -> failure == null
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
     }

@@ -284,4 +284,20 @@ class BadInputTest {
         .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan end is 5000 bytes"));
     stillServes();
   }
+
+  @Test
+  void anAcknowledgedSequenceAtOrAboveTheRequestsOwnIsRefused() {
+    WriteRequest poison = put(ByteString.copyFromUtf8("s"), ByteString.copyFromUtf8("1")).toBuilder()
+        .setClientId(77).setSequence(5).setAcknowledgedSequence(5).build();
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, poison))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT,
+            "acknowledged_sequence 5 must be below the request's sequence 5"));
+    WriteRequest fine = put(ByteString.copyFromUtf8("s"), ByteString.copyFromUtf8("2")).toBuilder()
+        .setClientId(77).setSequence(6).setAcknowledgedSequence(5).build();
+    io.raftkv.api.WriteBatchResponse batch = cluster.call(leader, KvRpc.WRITE_BATCH,
+        io.raftkv.api.WriteBatchRequest.newBuilder().addRequests(poison).addRequests(fine).build());
+    assertThat(batch.getResults(0).getError().getMessage()).contains("acknowledged_sequence 5 must be below");
+    assertThat(batch.getResults(1).getResponse().getApplied()).isTrue();
+    stillServes();
+  }
 }
