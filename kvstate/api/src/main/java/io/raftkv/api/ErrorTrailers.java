@@ -44,7 +44,7 @@ public final class ErrorTrailers {
       case STALE_COMMAND -> Status.ABORTED;
       case TIMEOUT -> Status.DEADLINE_EXCEEDED;
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-      case COMPACTED -> Status.OUT_OF_RANGE;
+      case COMPACTED, OUT_OF_RANGE -> Status.OUT_OF_RANGE;
       case UNAVAILABLE -> Status.UNAVAILABLE;
       case APPLY_REFUSED, SESSION_EXPIRED -> Status.FAILED_PRECONDITION;
       default -> Status.UNKNOWN;

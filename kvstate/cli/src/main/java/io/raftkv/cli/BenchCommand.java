@@ -47,12 +47,21 @@ final class BenchCommand implements Callable<Integer> {
       description = "Unreported load first, so the JVMs' compilers have done their work (default: ${DEFAULT-VALUE}; 0s: none).")
   String warmup;
 
+  /** Largest value the cluster takes (KvLimits). */
+  static final int MAX_VALUE_SIZE = 1 << 20;
+  /** Most distinct keys: their names are held in memory. */
+  static final int MAX_KEYS = 10_000_000;
+
   @Override
   public Integer call() throws Exception {
     long runNanos = Durations.parse("--duration", duration).toNanos();
     long warmupNanos = Durations.parseOrZero("--warmup", warmup).toNanos();
-    if (valueSize < 0 || keys < 1) {
-      throw new IllegalArgumentException("--value-size must be 0 or more and --keys at least 1");
+    if (valueSize < 0 || valueSize > MAX_VALUE_SIZE) {
+      throw new IllegalArgumentException("--value-size is " + valueSize + ": expected 0 to " + MAX_VALUE_SIZE
+          + " bytes (the cluster's value limit)");
+    }
+    if (keys < 1 || keys > MAX_KEYS) {
+      throw new IllegalArgumentException("--keys is " + keys + ": expected 1 to " + MAX_KEYS);
     }
     for (int c : concurrency) {
       if (c < 1 || c > 4096) {

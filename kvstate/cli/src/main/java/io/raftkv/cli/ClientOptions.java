@@ -15,17 +15,38 @@ final class ClientOptions {
       description = "How long to keep trying, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
   String timeout;
 
+  /** Where a client command goes when neither --endpoints nor $RAFTKV_ENDPOINTS says. */
+  static final String DEFAULT_ENDPOINT = "127.0.0.1:7001";
+
+  /** Most endpoints one command takes. */
+  static final int MAX_ENDPOINTS = 100;
+
   List<String> endpointList() {
+    return endpointList(System.getenv("RAFTKV_ENDPOINTS"));
+  }
+
+  /** The endpoints to use: --endpoints if given (an empty one is refused), else {@code fromEnvironment}. */
+  List<String> endpointList(String fromEnvironment) {
+    String option = "--endpoints";
     String value = endpoints;
-    if (value == null || value.isBlank()) {
-      value = System.getenv("RAFTKV_ENDPOINTS");
+    if (value == null) {
+      option = "$RAFTKV_ENDPOINTS";
+      value = fromEnvironment;
+      if (value == null) {
+        return List.of(DEFAULT_ENDPOINT);
+      }
     }
-    if (value == null || value.isBlank()) {
-      value = "127.0.0.1:7001";
+    List<String> list;
+    try {
+      list = RaftKvClient.parseEndpoints(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
-    List<String> list = RaftKvClient.parseEndpoints(value);
     if (list.isEmpty()) {
-      throw new IllegalArgumentException("--endpoints is empty: give host:port of at least one node");
+      throw new IllegalArgumentException(option + " is '" + value + "': give host:port of at least one node");
+    }
+    if (list.size() > MAX_ENDPOINTS) {
+      throw new IllegalArgumentException(option + " lists " + list.size() + " endpoints: at most " + MAX_ENDPOINTS);
     }
     return list;
   }

@@ -11,9 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** raftkv get KEY. */
-@Command(name = "get", mixinStandardHelpOptions = true,
+// Not mixinStandardHelpOptions: its -V/--version would clash with --version (print the key's version),
+// which scripts already use; --help is declared here instead.
+@Command(name = "get",
     description = "Print a key's value (exit code 1 if absent). Linearizable unless --serializable.")
 final class GetCommand implements Callable<Integer> {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
   @Mixin
   ClientOptions client;
 
@@ -23,7 +28,7 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--serializable", description = "Read from any node's applied state (may be stale).")
   boolean serializable;
 
-  @Option(names = "--version", description = "Also print the key's version.")
+  @Option(names = {"--version", "--show-version"}, description = "Also print the key's version.")
   boolean showVersion;
 
   @Override

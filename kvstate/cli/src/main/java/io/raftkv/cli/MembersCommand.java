@@ -62,8 +62,12 @@ final class MembersCommand {
       if (id <= 0) {
         throw new IllegalArgumentException("ID is " + id + ": node ids are positive numbers");
       }
-      Endpoints.check(peerAddress);
-      Endpoints.check(clientAddress);
+      checkAddress("--peer-addr", peerAddress);
+      checkAddress("--client-addr", clientAddress);
+      if (peerAddress.equals(clientAddress)) {
+        throw new IllegalArgumentException("--peer-addr and --client-addr are both " + peerAddress
+            + ": a node needs one port for peers and another for clients");
+      }
       try (RaftKvClient c = client.connect()) {
         MembershipResponse r = c.addMember(Member.newBuilder().setId(id).setPeerAddress(peerAddress)
             .setClientAddress(clientAddress).setLearner(learner).build());
@@ -83,11 +87,22 @@ final class MembersCommand {
 
     @Override
     public Integer call() {
+      if (id <= 0) {
+        throw new IllegalArgumentException("ID is " + id + ": node ids are positive numbers");
+      }
       try (RaftKvClient c = client.connect()) {
         MembershipResponse r = c.removeMember(id);
         print(r.getMembersList(), 0);
         return ExitCodes.OK;
       }
+    }
+  }
+
+  private static void checkAddress(String option, String address) {
+    try {
+      Endpoints.check(address);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
   }
 }

@@ -38,6 +38,12 @@ final class PeerList {
       if (out.containsKey(peerId)) {
         throw new IllegalArgumentException("--peers lists node " + peerId + " twice");
       }
+      for (Member other : out.values()) {
+        if (other.getPeerAddress().equals(address)) {
+          throw new IllegalArgumentException("--peers gives nodes " + other.getId() + " and " + peerId
+              + " the same address " + address + ": each member needs its own");
+        }
+      }
       out.put(peerId, Member.newBuilder().setId(peerId).setPeerAddress(address).build());
     }
     return out;

@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
         "4:request refused by the cluster (e.g. too large)",
-        "5:server: storage failure (disk full, I/O error)", "6:server: the node stopped on an internal error"})
+        "5:server: storage failure (disk full, I/O error)",
+        "6:server cannot start on what it was given (a port in use, its data directory)",
+        "7:server: the node stopped on an internal error"})
 public final class RaftKvCli {
   private RaftKvCli() {}
 
@@ -39,7 +41,17 @@ public final class RaftKvCli {
         commandLine.getErr().println("Run 'raftkv " + commandLine.getCommandName() + " --help' for usage.");
         return ExitCodes.USAGE;
       }
+      if (ex instanceof CannotStartException) {
+        commandLine.getErr().println("raftkv: cannot start: " + ex.getMessage());
+        return ExitCodes.CANNOT_START;
+      }
       if (ex instanceof RaftKvException rk) {
+        if (String.valueOf(rk.getMessage()).contains("UNIMPLEMENTED")) {
+          commandLine.getErr().println("raftkv: an endpoint answered " + rk.getMessage() + ": is it a peer port?"
+              + " --endpoints must list the nodes' client ports (their --client-addr), not their peer ports;"
+              + " endpoints given: " + endpointsGiven(commandLine));
+          return ExitCodes.USAGE;
+        }
         commandLine.getErr().println("raftkv: " + rk.code() + ": " + rk.getMessage());
         return exitCodeOf(rk);
       }
@@ -49,11 +61,20 @@ public final class RaftKvCli {
     return cli;
   }
 
+  private static String endpointsGiven(CommandLine commandLine) {
+    String given = commandLine.getParseResult() == null ? null
+        : commandLine.getParseResult().matchedOptionValue("--endpoints", null);
+    if (given == null) {
+      given = System.getenv("RAFTKV_ENDPOINTS");
+    }
+    return given == null ? ClientOptions.DEFAULT_ENDPOINT : given;
+  }
+
   private static int exitCodeOf(Throwable t) {
     if (t instanceof RaftKvException rk) {
       // Refusals that a retry cannot change are the caller's to fix; the rest may pass with time.
       return switch (rk.code()) {
-        case INVALID_ARGUMENT, APPLY_REFUSED, SESSION_EXPIRED -> ExitCodes.REFUSED;
+        case INVALID_ARGUMENT, OUT_OF_RANGE, APPLY_REFUSED, SESSION_EXPIRED -> ExitCodes.REFUSED;
         default -> ExitCodes.UNAVAILABLE;
       };
     }

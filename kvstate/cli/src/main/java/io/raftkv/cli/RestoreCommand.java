@@ -49,6 +49,10 @@ final class RestoreCommand implements Callable<Integer> {
     if (clusterId != null && clusterId.isBlank()) {
       throw new IllegalArgumentException("--cluster-id is blank: give a name, or leave it out to keep the backup's");
     }
+    if (clusterId != null && !ServerCommand.CLUSTER_ID.matcher(clusterId).matches()) {
+      throw new IllegalArgumentException("--cluster-id is '" + clusterId + "': expected 1-64 characters of"
+          + " A-Z a-z 0-9 . _ - (as raftkv server takes)");
+    }
     Restore.Result r = Restore.run(from, dataDir, id, new ArrayList<Member>(members.values()), clusterId);
     System.out.printf("restored index %d (term %d, %d keys) of cluster '%s' into %s for node %d%n",
         r.backup().header().getAppliedIndex(), r.backup().header().getAppliedTerm(),

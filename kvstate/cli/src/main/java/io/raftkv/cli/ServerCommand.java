@@ -5,14 +5,15 @@ import io.raftkv.client.Endpoints;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
 import io.raftkv.server.storage.StorageFailures;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import io.raftkv.server.storage.DataDirectoryException;
+import io.raftkv.server.storage.StorageEngine;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped (SIGTERM / Ctrl-C)", "2:bad command line or configuration",
         "5:storage failure (disk full, I/O error): fix it, then start the node again",
-        "6:the node stopped on an internal error (see the log)"},
+        "6:cannot start on what it was given (a port in use, its data directory; the message says which)",
+        "7:the node stopped on an internal error (see the log)"},
     description = {"Run a RaftKV node.",
         "Options can also come from a properties file (--config) with the same names without dashes;"
             + " flags given on the command line win."})
@@ -33,40 +35,48 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file with any of these options.")
   Path configFile;
 
-  @Option(names = "--id", description = "This node's id, a positive number.")
-  Long id;
+  @Option(names = "--id", paramLabel = "ID", description = "This node's id, a positive number.")
+  String id;
 
-  @Option(names = "--cluster-id", description = "The cluster's name; a data directory serves one cluster (default raftkv).")
+  @Option(names = "--cluster-id", description = "The cluster's name, 1-64 of A-Z a-z 0-9 . _ -; a data directory"
+      + " serves one cluster (default raftkv).")
   String clusterId;
 
-  @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Where clients reach this node.")
+  @Option(names = "--client-addr", paramLabel = "HOST:PORT",
+      description = "Where clients reach this node: an address of this host, its own port.")
   String clientAddr;
 
-  @Option(names = "--peer-addr", paramLabel = "HOST:PORT", description = "Where the other nodes reach this node.")
+  @Option(names = "--peer-addr", paramLabel = "HOST:PORT",
+      description = "Where the other nodes reach this node: an address of this host, its own port.")
   String peerAddr;
 
   @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
       description = "The founding members and their peer addresses, this node included. Used once, to create the"
-          + " cluster; a restarted node reads its members from its data directory.")
+          + " cluster; a restarted node reads its members from its data directory (given again, --peers must"
+          + " match them; change members with 'raftkv members add/remove').")
   String peers;
 
   @Option(names = "--join", description = "Start as a new member of a running cluster (add it first with"
       + " 'raftkv members add').")
   Boolean join;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where this node keeps its data.")
-  Path dataDir;
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where this node keeps its data: a new or empty"
+      + " directory, or this node's existing one.")
+  String dataDir;
 
-  @Option(names = "--tick-ms", description = "Raft tick in milliseconds (default 100).")
-  Integer tickMs;
+  @Option(names = "--tick-ms", paramLabel = "MS", description = "Raft tick in milliseconds, " + MIN_TICK_MS + "-"
+      + MAX_TICK_MS + " (default 100).")
+  String tickMs;
 
-  @Option(names = "--election-ticks", description = "Ticks without a leader before an election (default 10).")
-  Integer electionTicks;
+  @Option(names = "--election-ticks", paramLabel = "N", description = "Ticks without a leader before an election, "
+      + MIN_ELECTION_TICKS + "-" + MAX_ELECTION_TICKS + " (default 10).")
+  String electionTicks;
 
-  @Option(names = "--log-gc-entries", description = "Compact the raft log after this many applied entries (default 50000).")
-  Long logGcEntries;
+  @Option(names = "--log-gc-entries", paramLabel = "N",
+      description = "Compact the raft log after this many applied entries, 1-" + MAX_LOG_GC_ENTRIES + " (default 50000).")
+  String logGcEntries;
 
-  @Option(names = "--feed-retention-entries",
+  @Option(names = "--feed-retention-entries", paramLabel = "N",
       description = "Keep change feed events of the last N applied log entries (default 1000000; 0: no bound).")
   String feedRetentionEntries;
 
@@ -79,59 +89,38 @@ final class ServerCommand implements Callable<Integer> {
       + " never turn it on in production.")
   boolean faultInjection;
 
+  static final long MIN_TICK_MS = 10;
+  static final long MAX_TICK_MS = 10_000;
+  static final long MIN_ELECTION_TICKS = 3;
+  static final long MAX_ELECTION_TICKS = 1_000;
+  static final long MAX_LOG_GC_ENTRIES = 1_000_000_000L;
+  static final long MAX_FEED_RETENTION_ENTRIES = 1_000_000_000_000L;
+  static final java.util.regex.Pattern CLUSTER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** The keys a --config file may set: the flags without dashes. */
+  static final Set<String> KNOWN = new LinkedHashSet<>(List.of("id", "cluster-id", "client-addr", "peer-addr",
+      "peers", "join", "data-dir", "tick-ms", "election-ticks", "log-gc-entries", "feed-retention-entries",
+      "feed-retention-age"));
+
+  private ServerProperties file = ServerProperties.none();
+
   @Override
   public Integer call() throws Exception {
-    Properties file = new Properties();
-    if (configFile != null) {
-      if (!Files.isReadable(configFile)) {
-        throw new IllegalArgumentException("--config " + configFile + ": file not found or not readable");
-      }
-      try (Reader r = Files.newBufferedReader(configFile)) {
-        file.load(r);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("--config " + configFile + ": cannot read it: " + e.getMessage());
-      }
-      for (String name : file.stringPropertyNames()) {
-        if (!KNOWN.containsKey(name)) {
-          throw new IllegalArgumentException("--config " + configFile + ": unknown property '" + name
-              + "'; known: " + String.join(", ", KNOWN.keySet()));
-        }
-      }
-    }
-    long nodeId = number("id", id, file, null);
-    String client = Endpoints.check(text("client-addr", clientAddr, file, null));
-    String peer = Endpoints.check(text("peer-addr", peerAddr, file, null));
-    Path dir = Path.of(text("data-dir", dataDir == null ? null : dataDir.toString(), file, null));
-    boolean joining = join != null ? join : Boolean.parseBoolean(file.getProperty("join", "false"));
-    String peersText = text("peers", peers, file, "");
-    Map<Long, Member> founding = parsePeers(peersText, nodeId, peer, client);
-    if (joining && !founding.isEmpty()) {
-      throw new IllegalArgumentException("--join and --peers exclude each other: --peers creates a new cluster,"
-          + " --join adds this node to a running one");
-    }
-    if (!joining && founding.isEmpty() && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--data-dir " + dir + " does not exist yet: give --peers to create a"
-          + " new cluster, or --join to join a running one");
-    }
-    NodeConfig config = NodeConfig.builder()
-        .nodeId(nodeId)
-        .clusterId(text("cluster-id", clusterId, file, "raftkv"))
-        .dataDir(dir)
-        .initialMembers(founding)
-        .peerAddress(peer)
-        .clientAddress(client)
-        .tickInterval(Duration.ofMillis(number("tick-ms", tickMs == null ? null : tickMs.longValue(), file, 100L)))
-        .electionTicks((int) number("election-ticks", electionTicks == null ? null : electionTicks.longValue(), file, 10L))
-        .logGcEntries(number("log-gc-entries", logGcEntries, file, 50_000L))
-        .feedRetention(feedRetention(file))
-        .build();
+    NodeConfig config = configuration();
+    String client = config.clientAddress();
+    String peer = config.peerAddress();
+    // Before anything is created or touched: both ports must be free.
+    LocalAddresses.checkFree(option("peer-addr", peerAddr), peer);
+    LocalAddresses.checkFree(option("client-addr", clientAddr), client);
     RaftKvServer server;
     try {
       server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client), faultInjection);
+    } catch (DataDirectoryException | UncheckedIOException e) {
+      throw new CannotStartException(e.getMessage(), e);
     } catch (RuntimeException e) {
       if (StorageFailures.isStorageFailure(e)) {
-        System.err.println("raftkv: node " + nodeId + " cannot start: storage failure on " + dir + ": "
-            + StorageFailures.describe(e) + "; exiting with " + ExitCodes.STORAGE_FAILURE);
+        System.err.println("raftkv: node " + config.nodeId() + " cannot start: storage failure on "
+            + config.dataDir() + ": " + StorageFailures.describe(e) + "; exiting with " + ExitCodes.STORAGE_FAILURE);
         return ExitCodes.STORAGE_FAILURE;
       }
       throw e;
@@ -144,8 +133,8 @@ final class ServerCommand implements Callable<Integer> {
         boolean storage = StorageFailures.isStorageFailure(cause);
         int code = storage ? ExitCodes.STORAGE_FAILURE : ExitCodes.NODE_FAILURE;
         exitCode.set(code);
-        System.err.println("raftkv: node " + nodeId + " stopped: "
-            + (storage ? "storage failure on " + dir + ": " : "internal error: ") + StorageFailures.describe(cause)
+        System.err.println("raftkv: node " + config.nodeId() + " stopped: "
+            + (storage ? "storage failure on " + config.dataDir() + ": " : "internal error: ") + StorageFailures.describe(cause)
             + "; exiting with " + code);
         System.err.flush();
         stopped.countDown();
@@ -155,69 +144,133 @@ final class ServerCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "raftkv-shutdown"));
-    System.out.println("raftkv node " + nodeId + " serving clients on " + client + ", peers on " + peer
-        + ", data in " + dir + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
+    System.out.println("raftkv node " + config.nodeId() + " serving clients on " + client + ", peers on " + peer
+        + ", data in " + config.dataDir() + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
     System.out.flush();
     stopped.await();
     return exitCode.get();
   }
 
-  private static final Map<String, String> KNOWN = new LinkedHashMap<>();
-
-  static {
-    for (String name : new String[] {"id", "cluster-id", "client-addr", "peer-addr", "peers", "join", "data-dir",
-        "tick-ms", "election-ticks", "log-gc-entries", "feed-retention-entries", "feed-retention-age"}) {
-      KNOWN.put(name, name);
+  /**
+   * Every setting from the flags and the --config file, checked; nothing is created or touched.
+   *
+   * @throws IllegalArgumentException naming the first bad value and what is allowed
+   */
+  NodeConfig configuration() {
+    if (configFile != null) {
+      file = ServerProperties.read(configFile, KNOWN);
     }
+    long nodeId = number("id", id, null, 1, Long.MAX_VALUE);
+    String clusterName = text("cluster-id", clusterId, "raftkv");
+    if (!CLUSTER_ID.matcher(clusterName).matches()) {
+      throw new IllegalArgumentException(option("cluster-id", clusterId) + " is '" + clusterName
+          + "': expected 1-64 characters of A-Z a-z 0-9 . _ -");
+    }
+    String client = address("client-addr", clientAddr);
+    String peer = address("peer-addr", peerAddr);
+    if (Endpoints.port(client) == Endpoints.port(peer)) {
+      throw new IllegalArgumentException("--client-addr " + client + " and --peer-addr " + peer + " use the same port "
+          + Endpoints.port(client) + ": give each its own port");
+    }
+    String dirText = text("data-dir", dataDir, null);
+    Path dir = Path.of(dirText);
+    boolean joining = join != null ? join : bool("join", file.get("join"));
+    String peersText = text("peers", peers, "");
+    Map<Long, Member> founding = parsePeers(peersText, nodeId, peer, client);
+    if (joining && !founding.isEmpty()) {
+      throw new IllegalArgumentException("--join and --peers exclude each other: --peers creates a new cluster,"
+          + " --join adds this node to a running one");
+    }
+    if (!joining && founding.isEmpty() && !StorageEngine.isDataDirectory(dir)) {
+      throw new IllegalArgumentException("--data-dir " + dir + " holds no node's data yet: give --peers to create a"
+          + " new cluster, or --join to join a running one");
+    }
+    long tick = number("tick-ms", tickMs, 100L, MIN_TICK_MS, MAX_TICK_MS);
+    long election = number("election-ticks", electionTicks, 10L, MIN_ELECTION_TICKS, MAX_ELECTION_TICKS);
+    return NodeConfig.builder()
+        .nodeId(nodeId)
+        .clusterId(clusterName)
+        .dataDir(dir)
+        .initialMembers(founding)
+        .peerAddress(peer)
+        .clientAddress(client)
+        .tickInterval(Duration.ofMillis(tick))
+        .electionTicks((int) election)
+        .logGcEntries(number("log-gc-entries", logGcEntries, 50_000L, 1, MAX_LOG_GC_ENTRIES))
+        .feedRetention(new FeedRetention(feedRetentionEntries(),
+            Durations.parseOrZero(option("feed-retention-age", feedRetentionAge),
+                text("feed-retention-age", feedRetentionAge, "7d"))))
+        .build();
   }
 
-  private FeedRetention feedRetention(Properties file) {
-    String entriesText = text("feed-retention-entries", feedRetentionEntries, file, "1000000");
-    long entries;
+  private long feedRetentionEntries() {
     try {
-      entries = Long.parseLong(entriesText);
-    } catch (NumberFormatException e) {
-      entries = -1;
+      return number("feed-retention-entries", feedRetentionEntries, 1_000_000L, 0, MAX_FEED_RETENTION_ENTRIES);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option("feed-retention-entries", feedRetentionEntries) + " is '"
+          + text("feed-retention-entries", feedRetentionEntries, "") + "': expected a whole number from 0 (no bound)"
+          + " to " + MAX_FEED_RETENTION_ENTRIES);
     }
-    if (entries < 0) {
-      throw new IllegalArgumentException("--feed-retention-entries is '" + entriesText
-          + "'; it must be a whole number, 0 for no bound");
-    }
-    Duration age = Durations.parseOrZero("--feed-retention-age", text("feed-retention-age", feedRetentionAge, file, "7d"));
-    return new FeedRetention(entries, age);
   }
 
-  private static String text(String name, String flag, Properties file, String fallback) {
-    String value = flag != null ? flag : file.getProperty(name, fallback);
-    if (value == null) {
-      throw new IllegalArgumentException("--" + name + " is required");
-    }
-    return value.trim();
+  /** How an error names where a setting came from: the flag, or the file and line. */
+  private String option(String name, String flag) {
+    return flag != null ? "--" + name : file.origin(name);
   }
 
-  private static long number(String name, Long flag, Properties file, Long fallback) {
-    if (flag != null) {
-      return positive(name, flag);
+  private String address(String name, String flag) {
+    String value = text(name, flag, null);
+    try {
+      Endpoints.check(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option(name, flag) + ": " + e.getMessage());
     }
-    String value = file.getProperty(name);
+    LocalAddresses.checkOwn(option(name, flag), value);
+    return value;
+  }
+
+  private String text(String name, String flag, String fallback) {
+    String value = flag != null ? flag.strip() : file.get(name);
     if (value == null) {
       if (fallback == null) {
         throw new IllegalArgumentException("--" + name + " is required");
       }
       return fallback;
     }
-    try {
-      return positive(name, Long.parseLong(value.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " is '" + value + "': expected a positive number");
-    }
-  }
-
-  private static long positive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("--" + name + " is " + value + ": expected a positive number");
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(option(name, flag) + " is empty: give a value"
+          + (fallback == null ? "" : ", or leave it out for the default " + (fallback.isEmpty() ? "(none)" : fallback)));
     }
     return value;
+  }
+
+  private long number(String name, String flag, Long fallback, long min, long max) {
+    String value = text(name, flag, fallback == null ? null : String.valueOf(fallback));
+    long n;
+    try {
+      n = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option(name, flag) + " is '" + value + "': expected " + range(min, max));
+    }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(option(name, flag) + " is " + value + ": expected " + range(min, max));
+    }
+    return n;
+  }
+
+  private static String range(long min, long max) {
+    return max == Long.MAX_VALUE ? (min == 1 ? "a positive number" : "a whole number of at least " + min)
+        : "a whole number from " + min + " to " + max;
+  }
+
+  private boolean bool(String name, String value) {
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(file.origin(name) + " is '" + value + "': expected true or false");
   }
 
   /** Parses "1=host:port,2=host:port"; this node's entry must match its --peer-addr. */

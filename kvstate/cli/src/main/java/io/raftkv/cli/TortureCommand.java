@@ -52,6 +52,9 @@ final class TortureCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
     Path where = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "raftkv-torture-" + s);
+    if (Files.exists(where) && !Files.isDirectory(where)) {
+      throw new IllegalArgumentException("--dir " + where + " is a file: give a new or empty directory");
+    }
     if (Files.isDirectory(where)) {
       try (var entries = Files.list(where)) {
         if (entries.findAny().isPresent()) {

@@ -18,6 +18,9 @@ final class TransferLeaderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (id <= 0) {
+      throw new IllegalArgumentException("ID is " + id + ": node ids are positive numbers");
+    }
     try (RaftKvClient c = client.connect()) {
       System.out.println("OK leader=" + c.transferLeader(id));
       return ExitCodes.OK;

@@ -295,4 +295,45 @@ class BackupBadInputTest {
           .isEqualTo("value-19");
     }
   }
+
+  @Test
+  void theTemporaryBackupFileIsNewOwnerOnlyUnpredictableAndNeverFollowsALink() throws Exception {
+    Path target = dir.resolve("b.rkvb");
+    Path victim = dir.resolve("victim");
+    Files.writeString(victim, "keep");
+    // The name the writer used to take (pid-based), planted as a link to another file.
+    Files.createSymbolicLink(dir.resolve(".b.rkvb.partial-" + ProcessHandle.current().pid()), victim);
+    try (io.raftkv.cli.backup.BackupFileWriter first = io.raftkv.cli.backup.BackupFileWriter.create(target, false);
+        io.raftkv.cli.backup.BackupFileWriter second = io.raftkv.cli.backup.BackupFileWriter.create(target, false)) {
+      List<Path> partial;
+      try (Stream<Path> files = Files.list(dir)) {
+        partial = files.filter(p -> p.getFileName().toString().endsWith(".partial")).toList();
+      }
+      assertThat(partial).hasSize(2);
+      for (Path p : partial) {
+        assertThat(Files.isSymbolicLink(p)).isFalse();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+            .isEqualTo("rw-------");
+      }
+    }
+    assertThat(Files.readString(victim)).isEqualTo("keep");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.filter(p -> p.getFileName().toString().endsWith(".partial"))).isEmpty();
+    }
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void aBackupFileIsReadableByItsOwnerOnly() throws Exception {
+    Path out = dir.resolve("owner-only.rkvb");
+    try (InProcessCluster cluster = new InProcessCluster(dir.resolve("src"), "raftkv", 1).start();
+        RaftKvClient client = RaftKvClient.connect(cluster.clientAddresses(), WAIT)) {
+      cluster.awaitLeader(WAIT);
+      client.put(ByteString.copyFromUtf8("k"), ByteString.copyFromUtf8("v"));
+      BackupDownload.run(client, out, false, WAIT);
+    }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+        .isEqualTo("rw-------");
+    BackupFileReader.verify(out);
+  }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * consumer slows its own stream and nothing else. If the node fails, the stream moves to another
  * endpoint and resumes right after the last change received, so the caller sees every change once. An
  * initial snapshot cannot resume: a failure during it, or a position the feed no longer holds
- * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception.
+ * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception; so does a
+ * starting position past what every node applied (OUT_OF_RANGE), once the nodes have said so for the
+ * client's deadline.
  */
 public final class ChangeStream implements AutoCloseable {
   /** Messages requested ahead of the caller. */
@@ -39,6 +41,10 @@ public final class ChangeStream implements AutoCloseable {
   private long nextIndex;
   private int nextSubSequence;
   private int failedAttempts;
+  /** Since when (System.nanoTime) nodes have answered OUT_OF_RANGE in a row; 0: the last answer was not. */
+  private long outOfRangeSinceNanos;
+  /** Whether the position came from the cluster (a change or a snapshot was received), not the caller. */
+  private boolean positionFromCluster;
   private boolean closed;
 
   ChangeStream(RaftKvClient client, WatchRequest request) {
@@ -113,6 +119,10 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private void advancePast(WatchResponse response) {
+    outOfRangeSinceNanos = 0;
+    if (response.getSnapshotDone() || (!inSnapshot && response.getEventsCount() > 0)) {
+      positionFromCluster = true;
+    }
     if (response.getSnapshotDone()) {
       inSnapshot = false;
       nextIndex = response.getSnapshotIndex() + 1;
@@ -131,6 +141,18 @@ public final class ChangeStream implements AutoCloseable {
         .setMessage(endpoint + " ended the change stream").build() : ErrorTrailers.fromThrowable(failure);
     boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
         || error.getCode() == Error.Code.TIMEOUT;
+    if (error.getCode() == Error.Code.OUT_OF_RANGE) {
+      // A position the cluster handed out is only ahead of a lagging node: try the others, and wait for it.
+      // The caller's own position is refused once the nodes have said, for the client's deadline, that it
+      // lies past what they applied (a node restarting or catching up gets that long to reach it).
+      long now = System.nanoTime();
+      if (outOfRangeSinceNanos == 0) {
+        outOfRangeSinceNanos = now;
+      }
+      retryable = positionFromCluster || now - outOfRangeSinceNanos < client.deadline().toNanos();
+    } else {
+      outOfRangeSinceNanos = 0;
+    }
     if (!retryable) {
       throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
     }

@@ -103,6 +103,11 @@ public final class RaftKvClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException naming a malformed endpoint
    */
+  /** How long a call keeps trying (given to {@link #connect}). */
+  Duration deadline() {
+    return deadline;
+  }
+
   public static RaftKvClient connect(List<String> endpoints, Duration deadline) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no endpoints given: list at least one node as host:port");

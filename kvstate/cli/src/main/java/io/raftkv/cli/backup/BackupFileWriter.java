@@ -13,12 +13,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
- * Writes a backup file: into a temporary file beside the target, checking the chunks as they come, then
+ * Writes a backup file: into a new owner-only temporary file of a random name beside the target, checking the chunks as they come, then
  * fsynced and renamed onto the target in one step, so the target is a whole, verified backup or absent.
  */
 public final class BackupFileWriter implements AutoCloseable {
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private final Path target;
   private final Path temp;
   private final FileChannel channel;
@@ -46,22 +53,37 @@ public final class BackupFileWriter implements AutoCloseable {
     if (Files.isDirectory(absolute)) {
       throw new IllegalArgumentException("--out " + target + " is a directory; give a file name");
     }
-    if (Files.exists(absolute) && !replace) {
+    if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) && !replace) {
       throw new IllegalArgumentException("--out " + target + " exists; give a new file name, or --force to"
           + " replace it");
     }
     if (dir == null || !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--out " + target + ": the directory " + dir + " does not exist");
     }
-    Path temp = dir.resolve("." + absolute.getFileName() + ".partial-" + ProcessHandle.current().pid());
+    Path temp;
+    FileChannel channel;
     try {
-      FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
+      // A new file of an unpredictable name (created exclusively, so never through a planted link), readable by
+      // the owner only whatever the umask: a backup holds every key and value.
+      temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".partial", OWNER_ONLY)
+          : Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".partial");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--out " + target + ": cannot create a file in " + dir + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      channel = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       BackupFileWriter writer = new BackupFileWriter(absolute, temp, channel);
       writer.writeRaw(BackupFormat.MAGIC);
       writer.writeRaw(ByteBuffer.allocate(4).putInt(BackupFormat.VERSION).array());
       return writer;
     } catch (IOException e) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // the first failure is the one to report
+      }
       throw new IllegalArgumentException("--out " + target + ": cannot write " + temp + ": " + e.getMessage(), e);
     }
   }

@@ -148,6 +148,13 @@ public final class NodeConfig {
     return clientAddress;
   }
 
+  /** Shortest raft tick: below it the loop spends itself on ticking. */
+  public static final Duration MIN_TICK = Duration.ofMillis(10);
+  /** Longest raft tick. */
+  public static final Duration MAX_TICK = Duration.ofSeconds(10);
+  /** Most ticks of an election timeout. */
+  public static final int MAX_ELECTION_TICKS = 1_000;
+
   /** Chained setters with working defaults; {@link #build()} names any bad value. */
   public static final class Builder {
     private long nodeId;
@@ -288,12 +295,36 @@ public final class NodeConfig {
         throw new IllegalArgumentException("the founding members " + initialMembers.keySet()
             + " do not include this node's id " + nodeId);
       }
-      if (tickInterval.isNegative() || tickInterval.isZero()) {
-        throw new IllegalArgumentException("tick interval is " + tickInterval + ": it must be positive");
+      if (tickInterval.compareTo(MIN_TICK) < 0 || tickInterval.compareTo(MAX_TICK) > 0) {
+        throw new IllegalArgumentException("tick interval is " + tickInterval.toMillis() + " ms: expected "
+            + MIN_TICK.toMillis() + " to " + MAX_TICK.toMillis() + " ms");
       }
-      if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
+      if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks || electionTicks > MAX_ELECTION_TICKS) {
         throw new IllegalArgumentException("election ticks (" + electionTicks
-            + ") must exceed heartbeat ticks (" + heartbeatTicks + "), which must be at least 1");
+            + ") must exceed heartbeat ticks (" + heartbeatTicks + "), which must be at least 1, and be at most "
+            + MAX_ELECTION_TICKS);
+      }
+      for (String[] address : new String[][] {{"peer address", peerAddress}, {"client address", clientAddress}}) {
+        String problem = address[1] == null || address[1].isEmpty() ? null
+            : MembershipCheck.addressProblem(address[0], address[1]);
+        if (problem != null) {
+          throw new IllegalArgumentException(problem);
+        }
+      }
+      java.util.Set<String> peerAddresses = new java.util.HashSet<>();
+      for (Member m : initialMembers.values()) {
+        String problem = MembershipCheck.addressProblem("peer address", m.getPeerAddress());
+        if (problem != null) {
+          throw new IllegalArgumentException("founding member " + m.getId() + ": " + problem);
+        }
+        if (!peerAddresses.add(m.getPeerAddress())) {
+          throw new IllegalArgumentException("founding member " + m.getId() + " has the peer address "
+              + m.getPeerAddress() + " of another founding member: each member needs its own");
+        }
+      }
+      if (maxInflightMsgs < 1 || maxSizePerMsg < 1 || entryCacheBytes < 0) {
+        throw new IllegalArgumentException("raft flow control must be positive (in-flight messages "
+            + maxInflightMsgs + ", bytes per message " + maxSizePerMsg + ", entry cache " + entryCacheBytes + ")");
       }
       if (logGcEntries < 1 || logGcBytes < 1 || logGcKeepEntries < 0) {
         throw new IllegalArgumentException("log GC thresholds must be positive (entries " + logGcEntries

@@ -67,6 +67,8 @@ public final class RaftKvNode implements AutoCloseable {
   private final SnapshotStore snapshots;
   private final ChangeFeed changeFeed;
   private final MemberDirectory members;
+  /** When each peer was last heard from, for the membership checks (loop thread only). */
+  private final PeerActivity peerActivity = new PeerActivity();
   private final Transport transport;
   private final RawNode rawNode;
   private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
@@ -172,6 +174,9 @@ public final class RaftKvNode implements AutoCloseable {
         .maxInflightMsgs(config.maxInflightMsgs()).maxSizePerMsg(config.maxSizePerMsg())
         .preVote(true).checkQuorum(true);
     boolean fresh = peerStorage.lastIndex() == 0 && peerStorage.hardState().equals(HardState.getDefaultInstance());
+    if (!fresh && !config.initialMembers().isEmpty() && !members.all().isEmpty()) {
+      refuseOtherFoundingMembers();
+    }
     if (fresh && !config.initialMembers().isEmpty()) {
       b.peers(new ArrayList<>(new java.util.TreeSet<>(config.initialMembers().keySet())));
       members.replaceAll(new ArrayList<>(config.initialMembers().values()));
@@ -186,6 +191,23 @@ public final class RaftKvNode implements AutoCloseable {
           + " is past the persisted commit index " + peerStorage.hardState().getCommit());
     }
     return b.applied(Math.max(applied, peerStorage.truncatedState().getIndex())).build();
+  }
+
+  /**
+   * A restarted node takes its members from its data directory; founding members given again must be the
+   * same, or the caller believes in a membership the cluster does not have.
+   */
+  private void refuseOtherFoundingMembers() {
+    Map<Long, String> stored = new TreeMap<>();
+    members.all().forEach(m -> stored.put(m.getId(), m.getPeerAddress()));
+    Map<Long, String> given = new TreeMap<>();
+    config.initialMembers().values().forEach(m -> given.put(m.getId(), m.getPeerAddress()));
+    if (!stored.equals(given)) {
+      throw new io.raftkv.server.storage.DataDirectoryException(config.dataDir(), "its members are " + stored
+          + " but the founding members given (--peers) are " + given + ": a restarted node takes its members"
+          + " from its data directory, so leave --peers out (or give exactly these); change membership on the"
+          + " running cluster with 'raftkv members add/remove'");
+    }
   }
 
   // ------------------------------------------------------------------ public API (any thread)
@@ -347,6 +369,11 @@ public final class RaftKvNode implements AutoCloseable {
             "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
         return;
       }
+      String refusal = membershipRefusal(cc);
+      if (refusal != null) {
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
+        return;
+      }
       try {
         rawNode.proposeConfChange(cc);
       } catch (ProposalDroppedException e) {
@@ -361,17 +388,64 @@ public final class RaftKvNode implements AutoCloseable {
     return future;
   }
 
+  /**
+   * How recently a voter must have been heard from to count toward the quorum a membership change must
+   * keep: an election timeout, and at least a second so that a busy machine's pauses refuse no good change.
+   */
+  private long activityWindowNanos() {
+    return Math.max(config.tickInterval().toNanos() * config.electionTicks(), TimeUnit.SECONDS.toNanos(1));
+  }
+
+  private java.util.function.LongPredicate recentlyHeard() {
+    long since = System.nanoTime() - activityWindowNanos();
+    return id -> id == config.nodeId() || peerActivity.heardSince(id, since);
+  }
+
+  /** Why the change {@code cc} would break the cluster (loop thread), or null when it may be proposed. */
+  private String membershipRefusal(ConfChange cc) {
+    List<Long> voters = peerStorage.confState().getVotersList();
+    if (cc.getChangeType() == ConfChangeType.RemoveNode) {
+      return MembershipCheck.refuseRemove(cc.getNodeId(), voters, recentlyHeard());
+    }
+    Member member;
+    try {
+      member = Member.parseFrom(cc.getContext()).toBuilder().setId(cc.getNodeId()).build();
+    } catch (InvalidProtocolBufferException e) {
+      return "member " + cc.getNodeId() + ": its addresses are unreadable";
+    }
+    return MembershipCheck.refuseAdd(member, cc.getChangeType() == ConfChangeType.AddLearnerNode, members.asMap(),
+        voters, recentlyHeard());
+  }
+
+  /** The voters this node (as leader) heard from recently enough to count toward a membership change's quorum. */
+  public CompletableFuture<java.util.Set<Long>> recentlyHeardVoters() {
+    CompletableFuture<java.util.Set<Long>> future = new CompletableFuture<>();
+    if (!enqueue(() -> future.complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
+        .filter(recentlyHeard()::test).toList())))) {
+      future.completeExceptionally(unavailable());
+    }
+    return future;
+  }
+
   /** Asks the leader to hand leadership to {@code transferee}; completes once it leads. */
   public CompletableFuture<Long> transferLeader(long transferee) {
     CompletableFuture<Long> future = new CompletableFuture<>();
     boolean queued = enqueue(() -> {
-      if (members.get(transferee) == null && !peerStorage.confState().getVotersList().contains(transferee)) {
+      List<Long> voters = peerStorage.confState().getVotersList();
+      if (!voters.contains(transferee)) {
         future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + transferee + " is not a voting member; members are " + members.asMap().keySet()));
+            "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
+                + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
         return;
       }
       if (role != StateType.LEADER) {
         future.completeExceptionally(notLeader());
+        return;
+      }
+      if (!recentlyHeard().test(transferee)) {
+        // raft would abandon the transfer after an election timeout; say why at once instead
+        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
+            + " was not heard from within the last election timeout: it cannot take over leadership now"));
         return;
       }
       rawNode.transferLeader(transferee);
@@ -598,6 +672,7 @@ public final class RaftKvNode implements AutoCloseable {
   }
 
   private void stepPeerMessage(Message m) {
+    peerActivity.heard(m.getFrom(), System.nanoTime());
     try {
       rawNode.step(m);
     } catch (ProposalDroppedException e) {

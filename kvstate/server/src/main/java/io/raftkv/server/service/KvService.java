@@ -55,11 +55,37 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "watch key prefix: " + problem);
       return;
     }
+    long applied = node.appliedIndex();
+    if (request.getFromIndex() > applied + 1) {
+      // etcd answers a watch from a future revision the same way: waiting silently would look like no change.
+      Replies.fail(observer, Error.Code.OUT_OF_RANGE, "watch from_index " + request.getFromIndex()
+          + " is past node " + node.id() + "'s applied index " + applied + ": start at " + (applied + 1)
+          + " or lower (0: the oldest change held)");
+      return;
+    }
     WatchStream.start(node.changeFeed(),
         (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
   }
 
+  /**
+   * Why the request's exactly-once fields contradict each other, or null: an acknowledged sequence at or
+   * above the request's own would make the node forget (and refuse every retry of) the request itself.
+   */
+  static String sessionProblem(WriteRequest request) {
+    if (request.getClientId() != 0 && Long.compareUnsigned(request.getAcknowledgedSequence(),
+        request.getSequence()) >= 0 && request.getAcknowledgedSequence() != 0) {
+      return "acknowledged_sequence " + Long.toUnsignedString(request.getAcknowledgedSequence())
+          + " must be below the request's sequence " + Long.toUnsignedString(request.getSequence());
+    }
+    return null;
+  }
+
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
+    String problem = sessionProblem(request);
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
+      return;
+    }
     Replies.replyDirect(node.write(request), observer);
   }
 
@@ -74,8 +100,23 @@ public final class KvService {
       return;
     }
     java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
-    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : node.writeAll(batch.getRequestsList())) {
-      results.add(answer.handle((response, failure) -> failure == null
+    java.util.List<String> problems = new java.util.ArrayList<>(batch.getRequestsCount());
+    java.util.List<WriteRequest> valid = new java.util.ArrayList<>(batch.getRequestsCount());
+    for (WriteRequest request : batch.getRequestsList()) {
+      String problem = sessionProblem(request);
+      problems.add(problem);
+      if (problem == null) {
+        valid.add(request);
+      }
+    }
+    Iterator<CompletableFuture<io.raftkv.api.WriteResponse>> answers = node.writeAll(valid).iterator();
+    for (String problem : problems) {
+      if (problem != null) {
+        results.add(CompletableFuture.completedFuture(io.raftkv.api.WriteResult.newBuilder().setError(
+            Error.newBuilder().setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)).build()));
+        continue;
+      }
+      results.add(answers.next().handle((response, failure) -> failure == null
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
     }
@@ -95,8 +136,24 @@ public final class KvService {
     return node.readBarrier();
   }
 
+  /** Why {@code consistency} is not one this node knows (a number from a newer or hostile client), or null. */
+  static String consistencyProblem(ReadConsistency consistency) {
+    return consistency == ReadConsistency.UNRECOGNIZED ? "consistency is not LINEARIZABLE (0) or SERIALIZABLE (1)"
+        : null;
+  }
+
+  /** Why a scan bound ({@code field}) is too long to be or to bound a key, or null. */
+  private String boundProblem(String field, ByteString bound) {
+    int max = node.config().limits().maxKeyBytes();
+    return bound.size() > max ? "scan " + field + " is " + bound.size() + " bytes; keys are at most " + max + " bytes"
+        : null;
+  }
+
   private void get(GetRequest request, StreamObserver<GetResponse> observer) {
     String problem = node.config().limits().keyViolation(request.getKey());
+    if (problem == null) {
+      problem = consistencyProblem(request.getConsistency());
+    }
     if (problem != null) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
@@ -127,6 +184,9 @@ public final class KvService {
       List<ByteString> keys = new ArrayList<>(batch.getRequestsCount());
       for (GetRequest request : batch.getRequestsList()) {
         String problem = node.config().limits().keyViolation(request.getKey());
+        if (problem == null) {
+          problem = consistencyProblem(request.getConsistency());
+        }
         problems.add(problem);
         if (problem == null) {
           keys.add(request.getKey());
@@ -152,9 +212,22 @@ public final class KvService {
   }
 
   private void scan(ScanRequest request, StreamObserver<ScanResponse> observer) {
-    if (request.getLimit() > MAX_SCAN_LIMIT) {
-      Replies.fail(observer, Error.Code.INVALID_ARGUMENT,
-          "scan limit is " + request.getLimit() + "; at most " + MAX_SCAN_LIMIT + " keys per page");
+    // limit is a uint32: a negative Java int is a number past 2^31, never a default.
+    long limit = Integer.toUnsignedLong(request.getLimit());
+    if (limit > MAX_SCAN_LIMIT) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan limit is " + limit + ": expected 0 (the default,"
+          + " 1000) to " + MAX_SCAN_LIMIT + " keys per page");
+      return;
+    }
+    String problem = consistencyProblem(request.getConsistency());
+    for (String field : new String[] {"start", "end", "prefix"}) {
+      if (problem == null) {
+        problem = boundProblem(field, field.equals("start") ? request.getStart()
+            : field.equals("end") ? request.getEnd() : request.getPrefix());
+      }
+    }
+    if (problem != null) {
+      Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
     }
     ByteString start = request.getStart();

@@ -131,12 +131,53 @@ public final class StorageEngine implements AutoCloseable {
       if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
         throw new DataDirectoryException(dir, "is not readable and writable by this process");
       }
+      // Opening creates RocksDB files and the node clears its snapshots folder: never in someone else's files.
+      if (!isEmpty(dir) && !isDataDirectory(dir)) {
+        throw new DataDirectoryException(dir, "is not empty and is not a RaftKV data directory (no RocksDB"
+            + " CURRENT file with RaftKV's column families " + familyNames() + "); nothing in it was touched:"
+            + " give a new or empty directory, or this node's own data directory");
+      }
     } else {
       try {
         Files.createDirectories(dir);
       } catch (java.io.IOException e) {
         throw new DataDirectoryException(dir, "cannot be created: " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * Whether {@code dir} holds a RaftKV data directory: a RocksDB database (its CURRENT file) with every one
+   * of RaftKV's column families. Reads only; a missing or empty directory is not one.
+   */
+  public static boolean isDataDirectory(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
+      return false;
+    }
+    List<String> found = new ArrayList<>();
+    try (org.rocksdb.Options options = new org.rocksdb.Options()) {
+      for (byte[] name : RocksDB.listColumnFamilies(options, dir.toString())) {
+        found.add(new String(name, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (RocksDBException e) {
+      return false;
+    }
+    return found.containsAll(familyNames());
+  }
+
+  private static List<String> familyNames() {
+    List<String> names = new ArrayList<>();
+    for (ColumnFamily cf : ColumnFamily.values()) {
+      names.add(new String(cf.rocksName(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return names;
+  }
+
+  private static boolean isEmpty(Path dir) {
+    try (var entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      throw new DataDirectoryException(dir, "cannot be listed: " + e.getMessage(), e);
     }
   }
 

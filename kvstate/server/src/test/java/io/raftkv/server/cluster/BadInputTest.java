@@ -217,4 +217,87 @@ class BadInputTest {
       }
     };
   }
+
+  @Test
+  void aNegativeScanLimitIsRefusedNotReadAsTheDefault() {
+    // limit is a uint32: -1 from a Java client is 4294967295 on the wire.
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setLimit(-1).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan limit is 4294967295: expected 0 (the default,"
+            + " 1000) to 10000"));
+    stillServes();
+  }
+
+  @Test
+  void aWatchFromPastTheAppliedIndexIsAnsweredOutOfRangeNamingIt() throws Exception {
+    long applied = cluster.server(leader).node().appliedIndex();
+    ManagedChannel channel = Grpc.newChannelBuilder(cluster.members.get(leader).getClientAddress(),
+        InsecureChannelCredentials.create()).build();
+    try {
+      var stream = ClientCalls.blockingServerStreamingCall(channel, KvRpc.WATCH,
+          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+          io.raftkv.api.WatchRequest.newBuilder().setFromIndex(applied + 1_000_000).build());
+      assertThatThrownBy(stream::hasNext).satisfies(refusedWith(Error.Code.OUT_OF_RANGE,
+          "watch from_index " + (applied + 1_000_000) + " is past node " + leader + "'s applied index"));
+    } finally {
+      channel.shutdownNow();
+    }
+    // The client asks again for its deadline (a lagging node may catch up), then gives up naming the index.
+    try (io.raftkv.client.RaftKvClient client = io.raftkv.client.RaftKvClient.connect(
+            java.util.List.of(cluster.members.get(leader).getClientAddress()), Duration.ofSeconds(1));
+        io.raftkv.client.ChangeStream feed = client.watch(io.raftkv.api.WatchRequest.newBuilder()
+            .setFromIndex(Long.MAX_VALUE).build())) {
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      assertThatThrownBy(() -> {
+        while (System.nanoTime() < giveUp) {
+          feed.poll(Duration.ofSeconds(1));
+        }
+      })
+          .isInstanceOfSatisfying(io.raftkv.client.RaftKvException.class,
+              e -> assertThat(e.code()).isEqualTo(Error.Code.OUT_OF_RANGE))
+          .hasMessageContaining("applied index");
+    }
+    // The next index is the live edge: allowed.
+    try (io.raftkv.client.RaftKvClient client = cluster.connectClient();
+        io.raftkv.client.ChangeStream feed = client.watch(io.raftkv.api.WatchRequest.newBuilder()
+            .setFromIndex(cluster.server(leader).node().appliedIndex() + 1).build())) {
+      stillServes();
+      assertThat(feed.poll(Duration.ofSeconds(20))).isNotNull();
+    }
+  }
+
+  @Test
+  void anUnknownReadConsistencyOrAnOverlongScanBoundIsRefused() {
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.GET, GetRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setConsistencyValue(7).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "consistency is not LINEARIZABLE (0) or SERIALIZABLE (1)"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setConsistencyValue(-1)
+        .build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "consistency is not LINEARIZABLE"));
+    io.raftkv.api.GetBatchResponse batch = cluster.call(leader, KvRpc.GET_BATCH, io.raftkv.api.GetBatchRequest
+        .newBuilder().addRequests(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).setConsistencyValue(9))
+        .build());
+    assertThat(batch.getResults(0).getError().getMessage()).contains("consistency is not LINEARIZABLE");
+    ByteString huge = ByteString.copyFrom(new byte[5000]);
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setPrefix(huge).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan prefix is 5000 bytes; keys are at most 4096 bytes"));
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.SCAN, ScanRequest.newBuilder().setEnd(huge).build()))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT, "scan end is 5000 bytes"));
+    stillServes();
+  }
+
+  @Test
+  void anAcknowledgedSequenceAtOrAboveTheRequestsOwnIsRefused() {
+    WriteRequest poison = put(ByteString.copyFromUtf8("s"), ByteString.copyFromUtf8("1")).toBuilder()
+        .setClientId(77).setSequence(5).setAcknowledgedSequence(5).build();
+    assertThatThrownBy(() -> cluster.call(leader, KvRpc.WRITE, poison))
+        .satisfies(refusedWith(Error.Code.INVALID_ARGUMENT,
+            "acknowledged_sequence 5 must be below the request's sequence 5"));
+    WriteRequest fine = put(ByteString.copyFromUtf8("s"), ByteString.copyFromUtf8("2")).toBuilder()
+        .setClientId(77).setSequence(6).setAcknowledgedSequence(5).build();
+    io.raftkv.api.WriteBatchResponse batch = cluster.call(leader, KvRpc.WRITE_BATCH,
+        io.raftkv.api.WriteBatchRequest.newBuilder().addRequests(poison).addRequests(fine).build());
+    assertThat(batch.getResults(0).getError().getMessage()).contains("acknowledged_sequence 5 must be below");
+    assertThat(batch.getResults(1).getResponse().getApplied()).isTrue();
+    stillServes();
+  }
 }

@@ -62,4 +62,43 @@ class StorageEngineTest {
         .isInstanceOf(DataDirectoryException.class)
         .hasMessageContaining(dir.toString());
   }
+
+  @Test
+  void aNonEmptyDirectoryThatIsNotRaftKvsIsRefusedAndLeftAsItWas() throws Exception {
+    Path foreign = dir.resolve("foreign");
+    Files.createDirectories(foreign.resolve("snapshots"));
+    Files.writeString(foreign.resolve("snapshots").resolve("keep.me"), "precious");
+    Files.writeString(foreign.resolve("README"), "mine");
+    assertThatThrownBy(() -> StorageEngine.open(foreign, "c", 1))
+        .isInstanceOf(DataDirectoryException.class)
+        .hasMessageContaining("is not empty and is not a RaftKV data directory");
+    try (var paths = Files.walk(foreign)) {
+      org.assertj.core.api.Assertions.assertThat(paths.map(p -> foreign.relativize(p).toString()))
+          .containsExactlyInAnyOrder("", "snapshots", "snapshots/keep.me", "README");
+    }
+    org.assertj.core.api.Assertions.assertThat(Files.readString(foreign.resolve("snapshots").resolve("keep.me")))
+        .isEqualTo("precious");
+  }
+
+  @Test
+  void anotherRocksDbDatabaseIsNotTakenForADataDirectory() throws Exception {
+    Path other = dir.resolve("other-rocksdb");
+    try (org.rocksdb.Options o = new org.rocksdb.Options().setCreateIfMissing(true);
+        org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, other.toString())) {
+      db.put("k".getBytes(), "v".getBytes());
+    }
+    org.assertj.core.api.Assertions.assertThat(StorageEngine.isDataDirectory(other)).isFalse();
+    assertThatThrownBy(() -> StorageEngine.open(other, "c", 1))
+        .isInstanceOf(DataDirectoryException.class).hasMessageContaining("is not a RaftKV data directory");
+  }
+
+  @Test
+  void anEmptyDirectoryIsCreatedAndThenRecognisedAsADataDirectory() throws Exception {
+    Path fresh = dir.resolve("fresh");
+    Files.createDirectories(fresh);
+    org.assertj.core.api.Assertions.assertThat(StorageEngine.isDataDirectory(fresh)).isFalse();
+    StorageEngine.open(fresh, "c", 1).close();
+    org.assertj.core.api.Assertions.assertThat(StorageEngine.isDataDirectory(fresh)).isTrue();
+    StorageEngine.open(fresh, "c", 1).close();
+  }
 }

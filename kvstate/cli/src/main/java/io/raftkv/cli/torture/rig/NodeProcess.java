@@ -63,13 +63,15 @@ final class NodeProcess {
     return paused;
   }
 
-  /** Starts the server: with {@code peers} while founding the cluster, else with --join or its own data. */
+  /** Starts the server: on its own data if it has some, else with {@code peers} while founding the cluster, else with --join. */
   void start(String peers) throws IOException {
     List<String> command = new ArrayList<>(javaCommand);
     command.addAll(List.of("server", "--id", String.valueOf(memberId), "--client-addr", clientAddress(),
         "--peer-addr", peerAddress(), "--data-dir", dataDir().toString(), "--tick-ms", String.valueOf(tickMs),
         "--election-ticks", "10", "--fault-injection"));
-    if (founding) {
+    if (io.raftkv.server.storage.StorageEngine.isDataDirectory(dataDir())) {
+      // a restart: the node takes its members from its data, which may differ from the founding ones by now
+    } else if (founding) {
       command.addAll(List.of("--peers", peers));
     } else {
       command.add("--join");
