@@ -46,8 +46,15 @@ up() {
   mkdir -p "$home"
   local peers="1=127.0.0.1:$(peer_port 1),2=127.0.0.1:$(peer_port 2),3=127.0.0.1:$(peer_port 3)"
   for i in 1 2 3; do
+    # --peers founds the cluster on the first start only: a restarted node takes its members from its data
+    # (which 'raftkv members add/remove' may have changed since), and the server refuses founding members
+    # that differ from them.
+    local founding=(--peers "$peers")
+    if [[ -d "$home/node-$i" ]]; then
+      founding=()
+    fi
     nohup "$raftkv" server --id "$i" --client-addr "127.0.0.1:$(client_port "$i")" \
-      --peer-addr "127.0.0.1:$(peer_port "$i")" --peers "$peers" --data-dir "$home/node-$i" \
+      --peer-addr "127.0.0.1:$(peer_port "$i")" "${founding[@]}" --data-dir "$home/node-$i" \
       >>"$home/node-$i.log" 2>&1 &
     echo $! >"$home/node-$i.pid"
   done
