@@ -46,6 +46,7 @@ public final class ErrorTrailers {
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
       case COMPACTED -> Status.OUT_OF_RANGE;
       case UNAVAILABLE -> Status.UNAVAILABLE;
+      case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
       default -> Status.UNKNOWN;
     };
   }

@@ -129,8 +129,10 @@ public final class ChangeStream implements AutoCloseable {
   private void reconnectAfter(Throwable failure) {
     Error error = failure == null ? Error.newBuilder().setCode(Error.Code.UNAVAILABLE)
         .setMessage(endpoint + " ended the change stream").build() : ErrorTrailers.fromThrowable(failure);
+    // TIMEOUT: the node ended a stream it found stalled; RESOURCE_EXHAUSTED: it serves its most watches.
+    // Both are worth another try, after a back-off and at the next endpoint.
     boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
-        || error.getCode() == Error.Code.TIMEOUT;
+        || error.getCode() == Error.Code.TIMEOUT || error.getCode() == Error.Code.RESOURCE_EXHAUSTED;
     if (!retryable) {
       throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
     }

@@ -79,6 +79,7 @@ public final class RaftKvClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String leaderAddress;
   private final AtomicLong roundRobin = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder refusals = new java.util.concurrent.atomic.LongAdder();
   /** Runs retries after their back-off, so no caller's thread sleeps and the async API never blocks. */
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "raftkv-client-retry");
@@ -117,6 +118,14 @@ public final class RaftKvClient implements AutoCloseable {
 
   public long clientId() {
     return clientId;
+  }
+
+  /**
+   * How many times a node refused one of this client's requests as overloaded (RESOURCE_EXHAUSTED); each
+   * was retried after a back-off, and reaches the caller only if its deadline ran out.
+   */
+  public long refusals() {
+    return refusals.sum();
   }
 
   // ------------------------------------------------------------------ writes
@@ -382,6 +391,13 @@ public final class RaftKvClient implements AutoCloseable {
         return;
       }
       last = e;
+      if (e.code() == Error.Code.RESOURCE_EXHAUSTED) {
+        // The node is at a load bound and did nothing: back off (growing, with jitter) and try the same
+        // node again with the same request, until the deadline.
+        refusals.increment();
+        retryAfterBackoff();
+        return;
+      }
       if (!leaderOnly) {
         if (e.code() == Error.Code.INVALID_ARGUMENT) {
           result.completeExceptionally(e);
@@ -408,6 +424,7 @@ public final class RaftKvClient implements AutoCloseable {
       }
     }
 
+    /** Exponential back-off with jitter: 5-10 ms, then doubling up to 250-500 ms. */
     private void retryAfterBackoff() {
       long millis = Math.min(500, 10L << Math.min(backoffs++, 6));
       retryAfter(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));

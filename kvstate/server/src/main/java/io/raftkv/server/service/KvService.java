@@ -15,6 +15,7 @@ import io.raftkv.api.ScanResponse;
 import io.raftkv.api.StatusRequest;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WriteRequest;
+import io.raftkv.server.node.NodeException;
 import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.RaftKvNode;
 import java.util.ArrayList;
@@ -30,10 +31,18 @@ public final class KvService {
 
   private final RaftKvNode node;
   private final Executor executor;
+  private final OverloadGuards guards;
+  private final AdmissionControl admission;
+  private final StreamSlots watches;
+  private final HeapGauge heap;
 
-  public KvService(RaftKvNode node, Executor executor) {
+  KvService(RaftKvNode node, Executor executor, OverloadGuards guards) {
     this.node = node;
     this.executor = executor;
+    this.guards = guards;
+    this.admission = guards.admission();
+    this.watches = guards.watches();
+    this.heap = guards.heap();
   }
 
   public ServerServiceDefinition definition() {
@@ -55,12 +64,26 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "watch key prefix: " + problem);
       return;
     }
+    if (!watches.tryAcquire()) {
+      Replies.fail(observer, Error.Code.RESOURCE_EXHAUSTED, "node " + node.id() + " serves " + watches.limit()
+          + " watches, its most (max watches): retry later or watch another replica");
+      return;
+    }
     WatchStream.start(node.changeFeed(),
-        (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
+        (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request,
+        watches::release, guards.timer(), guards.limits().streamIdleTimeout());
   }
 
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
-    Replies.replyDirect(node.write(request), observer);
+    long bytes = request.getSerializedSize();
+    NodeException refused = admission.admitWrite(bytes);
+    if (refused != null) {
+      Replies.fail(observer, refused.error());
+      return;
+    }
+    CompletableFuture<io.raftkv.api.WriteResponse> answer = node.write(request);
+    admission.releaseWriteWhenDone(answer, bytes);
+    Replies.replyDirect(answer, observer);
   }
 
   /** Most writes one batch call may carry. */
@@ -73,8 +96,28 @@ public final class KvService {
           + " requests; at most " + MAX_BATCH_REQUESTS + " are allowed");
       return;
     }
-    java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
-    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : node.writeAll(batch.getRequestsList())) {
+    // Each request is admitted on its own: the refused ones are answered RESOURCE_EXHAUSTED at once, the
+    // rest go to the raft loop in one trip.
+    int n = batch.getRequestsCount();
+    List<WriteRequest> admitted = new ArrayList<>(n);
+    List<CompletableFuture<io.raftkv.api.WriteResponse>> answers = new ArrayList<>(n);
+    List<Integer> admittedAt = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      WriteRequest request = batch.getRequests(i);
+      NodeException refused = admission.admitWrite(request.getSerializedSize());
+      answers.add(refused == null ? null : CompletableFuture.failedFuture(refused));
+      if (refused == null) {
+        admitted.add(request);
+        admittedAt.add(i);
+      }
+    }
+    List<CompletableFuture<io.raftkv.api.WriteResponse>> proposed = node.writeAll(admitted);
+    for (int j = 0; j < proposed.size(); j++) {
+      admission.releaseWriteWhenDone(proposed.get(j), admitted.get(j).getSerializedSize());
+      answers.set(admittedAt.get(j), proposed.get(j));
+    }
+    java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>(n);
+    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : answers) {
       results.add(answer.handle((response, failure) -> failure == null
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
@@ -92,7 +135,18 @@ public final class KvService {
     if (consistency == ReadConsistency.SERIALIZABLE) {
       return CompletableFuture.completedFuture(node.appliedIndex());
     }
-    return node.readBarrier();
+    return admittedBarrier(1);
+  }
+
+  /** A ReadIndex barrier for {@code reads} reads, or a RESOURCE_EXHAUSTED failure if they are refused. */
+  private CompletableFuture<Long> admittedBarrier(int reads) {
+    NodeException refused = admission.admitReads(reads);
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    CompletableFuture<Long> barrier = node.readBarrier();
+    admission.releaseReadsWhenDone(barrier, reads);
+    return barrier;
   }
 
   private void get(GetRequest request, StreamObserver<GetResponse> observer) {
@@ -120,7 +174,7 @@ public final class KvService {
     boolean linearizable = batch.getRequestsList().stream()
         .anyMatch(r -> r.getConsistency() != ReadConsistency.SERIALIZABLE);
     // One ReadIndex round confirms every read of the batch.
-    CompletableFuture<Long> barrier = linearizable ? node.readBarrier()
+    CompletableFuture<Long> barrier = linearizable ? admittedBarrier(batch.getRequestsCount())
         : CompletableFuture.completedFuture(node.appliedIndex());
     Replies.reply(barrier, readIndex -> {
       List<String> problems = new ArrayList<>(batch.getRequestsCount());
@@ -201,7 +255,8 @@ public final class KvService {
         .setRole(s.role().name()).setTerm(s.term()).setCommitIndex(s.commitIndex())
         .setAppliedIndex(s.appliedIndex()).setLeaderId(s.leaderId())
         .setLeaderClientAddress(s.leaderClientAddress()).setFirstIndex(s.firstIndex())
-        .setLastIndex(s.lastIndex()).addAllMembers(s.members()).build());
+        .setLastIndex(s.lastIndex()).addAllMembers(s.members()).setHeapUsedBytes(heap.used())
+        .setHeapMaxBytes(heap.max()).setHeapPeakBytes(heap.peak()).setHeapAfterGcPeakBytes(heap.afterGcPeak()).build());
     observer.onCompleted();
   }
 }
