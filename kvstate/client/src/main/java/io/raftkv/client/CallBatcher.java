@@ -3,6 +3,7 @@ package io.raftkv.client;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.Error;
@@ -49,6 +50,13 @@ final class CallBatcher<Q, R, BQ, BR> {
   private final BiFunction<BR, Integer, Outcome<R>> outcomeAt;
   private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
+  /**
+   * Requests the next batch may carry: halved when the node refused some of a batch as overloaded
+   * (RESOURCE_EXHAUSTED), grown again by an eighth after each batch it took whole. Refused requests travel
+   * for nothing, so under overload a client sends about what the node admits (additive increase,
+   * multiplicative decrease, as TCP does).
+   */
+  private int batchLimit = MAX_BATCH;
 
   CallBatcher(ManagedChannel channel, String endpoint, MethodDescriptor<BQ, BR> method,
       Function<List<Q>, BQ> batchOf, java.util.function.ToIntFunction<Q> sizeOf,
@@ -91,13 +99,25 @@ final class CallBatcher<Q, R, BQ, BR> {
       List<Q> requests = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
       long deadline = Long.MIN_VALUE;
       long bytes = 0;
-      while (!queue.isEmpty() && batch.size() < MAX_BATCH
+      long now = System.nanoTime();
+      while (!queue.isEmpty() && batch.size() < batchLimit
           && (batch.isEmpty() || bytes + sizeOf.applyAsInt(queue.peekFirst().request) <= MAX_BATCH_BYTES)) {
         Pending<Q, R> p = queue.pollFirst();
+        if (p.deadlineNanos <= now) {
+          // It waited here past its attempt's deadline (the node admits less than is queued): the caller's
+          // retry logic decides whether to try again.
+          p.result.completeExceptionally(Status.DEADLINE_EXCEEDED
+              .withDescription("the request waited in the client's queue for " + endpoint + " past its deadline")
+              .asRuntimeException());
+          continue;
+        }
         bytes += sizeOf.applyAsInt(p.request);
         batch.add(p);
         requests.add(p.request);
         deadline = Math.max(deadline, p.deadlineNanos);
+      }
+      if (batch.isEmpty()) {
+        continue; // every request taken had expired
       }
       inFlight++;
       long timeout = Math.max(1, deadline - System.nanoTime());
@@ -106,13 +126,19 @@ final class CallBatcher<Q, R, BQ, BR> {
           new StreamObserver<BR>() {
             @Override
             public void onNext(BR response) {
+              int refused = 0;
               for (int i = 0; i < batch.size(); i++) {
                 try {
-                  batch.get(i).result.complete(outcomeAt.apply(response, i));
+                  Outcome<R> outcome = outcomeAt.apply(response, i);
+                  if (outcome.error() != null && outcome.error().getCode() == Error.Code.RESOURCE_EXHAUSTED) {
+                    refused++;
+                  }
+                  batch.get(i).result.complete(outcome);
                 } catch (IndexOutOfBoundsException e) {
                   batch.get(i).result.completeExceptionally(e);
                 }
               }
+              adapt(batch.size(), refused);
             }
 
             @Override
@@ -127,6 +153,19 @@ final class CallBatcher<Q, R, BQ, BR> {
             }
           });
     }
+  }
+
+  private synchronized void adapt(int sent, int refused) {
+    if (refused > 0) {
+      batchLimit = Math.max(1, Math.min(batchLimit, sent) / 2);
+    } else if (sent >= batchLimit) {
+      batchLimit = Math.min(MAX_BATCH, batchLimit + Math.max(1, batchLimit / 8));
+    }
+  }
+
+  /** Requests the next batch may carry now (see {@link #batchLimit}). */
+  synchronized int batchLimit() {
+    return batchLimit;
   }
 
   private synchronized void finished() {

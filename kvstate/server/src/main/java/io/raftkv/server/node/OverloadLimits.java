@@ -26,7 +26,7 @@ public record OverloadLimits(int maxWritesInFlight, long maxWriteBytesInFlight, 
     Duration streamIdleTimeout, int maxQueuedPeerBatches, int maxQueuedRpcs) {
 
   /** The defaults: chosen with `raftkv bench overload` so a node with a 512 MiB heap stays up (docs/benchmarks.md). */
-  public static final OverloadLimits DEFAULT = new OverloadLimits(8192, 64L << 20, 16_384, 256, 4, 2,
+  public static final OverloadLimits DEFAULT = new OverloadLimits(4096, 8L << 20, 16_384, 256, 4, 2,
       64L << 30, Duration.ofHours(1), Duration.ofSeconds(60), 1024, 4096);
 
   public OverloadLimits {

@@ -397,6 +397,11 @@ public final class RaftKvNode implements AutoCloseable {
     enqueue(() -> stepPeerMessage(message));
   }
 
+  /** Events waiting in the raft loop's mailbox now (for tests and metrics). */
+  public int queuedEvents() {
+    return mailbox.size();
+  }
+
   /** Where peer streams reserve room for the batches they read (see {@link #receiveReserved}). */
   public PeerInbox peerInbox() {
     return peerInbox;

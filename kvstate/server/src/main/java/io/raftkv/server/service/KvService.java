@@ -35,6 +35,7 @@ public final class KvService {
   private final AdmissionControl admission;
   private final StreamSlots watches;
   private final HeapGauge heap;
+  private final InFlightWrites inFlight = new InFlightWrites();
 
   KvService(RaftKvNode node, Executor executor, OverloadGuards guards) {
     this.node = node;
@@ -75,6 +76,11 @@ public final class KvService {
   }
 
   private void write(WriteRequest request, StreamObserver<io.raftkv.api.WriteResponse> observer) {
+    CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
+    if (already != null) {
+      Replies.replyDirect(already, observer); // a retry of a write still being worked on
+      return;
+    }
     long bytes = request.getSerializedSize();
     NodeException refused = admission.admitWrite(bytes);
     if (refused != null) {
@@ -83,6 +89,7 @@ public final class KvService {
     }
     CompletableFuture<io.raftkv.api.WriteResponse> answer = node.write(request);
     admission.releaseWriteWhenDone(answer, bytes);
+    inFlight.track(request, answer);
     Replies.replyDirect(answer, observer);
   }
 
@@ -104,6 +111,11 @@ public final class KvService {
     List<Integer> admittedAt = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       WriteRequest request = batch.getRequests(i);
+      CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
+      if (already != null) {
+        answers.add(already); // a retry of a write still being worked on
+        continue;
+      }
       NodeException refused = admission.admitWrite(request.getSerializedSize());
       answers.add(refused == null ? null : CompletableFuture.failedFuture(refused));
       if (refused == null) {
@@ -114,6 +126,7 @@ public final class KvService {
     List<CompletableFuture<io.raftkv.api.WriteResponse>> proposed = node.writeAll(admitted);
     for (int j = 0; j < proposed.size(); j++) {
       admission.releaseWriteWhenDone(proposed.get(j), admitted.get(j).getSerializedSize());
+      inFlight.track(admitted.get(j), proposed.get(j));
       answers.set(admittedAt.get(j), proposed.get(j));
     }
     java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>(n);

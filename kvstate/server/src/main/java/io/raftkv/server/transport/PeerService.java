@@ -182,6 +182,11 @@ public final class PeerService {
     }
   }
 
+  private static String describe(java.time.Duration d) {
+    long ms = d.toMillis();
+    return ms < 1000 || ms % 1000 != 0 ? ms + " ms" : ms / 1000 + " s";
+  }
+
   /** Types a peer may send on the raft stream: not local ones, and snapshots only on snapshot streams. */
   private static boolean isPeerMessage(MessageType type) {
     return switch (type) {
@@ -267,7 +272,7 @@ public final class PeerService {
     private synchronized void timeUp() {
       if (error == null && !answered) {
         refuse("snapshot " + message.getSnapshot().getMetadata().getIndex() + " from node " + message.getFrom()
-            + " did not arrive within " + limits.snapshotTimeLimit().toSeconds() + " s (snapshot time limit);"
+            + " did not arrive within " + describe(limits.snapshotTimeLimit()) + " (snapshot time limit);"
             + " it had sent " + bytes + " bytes");
       }
     }
