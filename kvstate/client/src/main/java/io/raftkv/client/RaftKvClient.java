@@ -350,6 +350,7 @@ public final class RaftKvClient implements AutoCloseable {
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private RaftKvException last;
     private int backoffs;
+    private int overloadBackoffs;
 
     Retrying(boolean leaderOnly, long deadlineNanos, Attempt<R> attempt) {
       this.leaderOnly = leaderOnly;
@@ -395,7 +396,7 @@ public final class RaftKvClient implements AutoCloseable {
         // The node is at a load bound and did nothing: back off (growing, with jitter) and try the same
         // node again with the same request, until the deadline.
         refusals.increment();
-        retryAfterBackoff();
+        retryAfterOverload();
         return;
       }
       if (!leaderOnly) {
@@ -422,6 +423,16 @@ public final class RaftKvClient implements AutoCloseable {
         }
         default -> result.completeExceptionally(e);
       }
+    }
+
+    /**
+     * Back-off after a refusal as overloaded: 50-100 ms, doubling up to 0.5-1 s, with jitter. Longer than
+     * after a failover, because a refused write travelled with its value for nothing and the node's queue
+     * drains in about a round of replication, not at once.
+     */
+    private void retryAfterOverload() {
+      long millis = Math.min(1000, 100L << Math.min(overloadBackoffs++, 4));
+      retryAfter(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     }
 
     /** Exponential back-off with jitter: 5-10 ms, then doubling up to 250-500 ms. */
