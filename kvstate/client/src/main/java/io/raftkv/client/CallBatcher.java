@@ -3,7 +3,6 @@ package io.raftkv.client;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.Error;
@@ -36,6 +35,18 @@ final class CallBatcher<Q, R, BQ, BR> {
   static final int MAX_BATCH = 1024;
   /** A batch call stops growing past this many request bytes (the server takes messages up to 64 MiB). */
   static final long MAX_BATCH_BYTES = 16L << 20;
+
+  /**
+   * A request that waited in the queue past its attempt's deadline and was never sent: the node was not
+   * asked, so this says nothing about it (in particular not that it is down).
+   */
+  static final class QueuedTooLong extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    QueuedTooLong(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   /** One answer from a batch response: the value, or the error the node gave for that request. */
   record Outcome<R>(R value, Error error) {}
@@ -81,6 +92,9 @@ final class CallBatcher<Q, R, BQ, BR> {
       sendWhileRoom();
     }
     return result.handle((outcome, failure) -> {
+      if (failure instanceof QueuedTooLong queued) {
+        throw new RaftKvException(Error.Code.TIMEOUT, queued.getMessage(), queued);
+      }
       if (failure != null) {
         Error error = ErrorTrailers.fromThrowable(failure);
         throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
@@ -106,9 +120,8 @@ final class CallBatcher<Q, R, BQ, BR> {
         if (p.deadlineNanos <= now) {
           // It waited here past its attempt's deadline (the node admits less than is queued): the caller's
           // retry logic decides whether to try again.
-          p.result.completeExceptionally(Status.DEADLINE_EXCEEDED
-              .withDescription("the request waited in the client's queue for " + endpoint + " past its deadline")
-              .asRuntimeException());
+          p.result.completeExceptionally(new QueuedTooLong("the request waited in this client's queue for "
+              + endpoint + " past its attempt's deadline (the node admits less than is queued)"));
           continue;
         }
         bytes += sizeOf.applyAsInt(p.request);
@@ -126,19 +139,31 @@ final class CallBatcher<Q, R, BQ, BR> {
           new StreamObserver<BR>() {
             @Override
             public void onNext(BR response) {
+              // The next batch's size is set before any answer goes out, so retries see it.
+              List<Outcome<R>> outcomes = new ArrayList<>(batch.size());
               int refused = 0;
               for (int i = 0; i < batch.size(); i++) {
+                Outcome<R> outcome;
                 try {
-                  Outcome<R> outcome = outcomeAt.apply(response, i);
-                  if (outcome.error() != null && outcome.error().getCode() == Error.Code.RESOURCE_EXHAUSTED) {
-                    refused++;
-                  }
-                  batch.get(i).result.complete(outcome);
+                  outcome = outcomeAt.apply(response, i);
                 } catch (IndexOutOfBoundsException e) {
-                  batch.get(i).result.completeExceptionally(e);
+                  outcome = null;
                 }
+                if (outcome != null && outcome.error() != null
+                    && outcome.error().getCode() == Error.Code.RESOURCE_EXHAUSTED) {
+                  refused++;
+                }
+                outcomes.add(outcome);
               }
               adapt(batch.size(), refused);
+              for (int i = 0; i < batch.size(); i++) {
+                if (outcomes.get(i) == null) {
+                  batch.get(i).result.completeExceptionally(new IndexOutOfBoundsException(
+                      "the answer has no result " + i));
+                } else {
+                  batch.get(i).result.complete(outcomes.get(i));
+                }
+              }
             }
 
             @Override

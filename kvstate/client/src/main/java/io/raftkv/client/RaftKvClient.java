@@ -392,6 +392,12 @@ public final class RaftKvClient implements AutoCloseable {
         return;
       }
       last = e;
+      if (e.getCause() instanceof CallBatcher.QueuedTooLong) {
+        // Never sent: this client queues more than the node admits. Not a sign the node is gone, so keep
+        // the leader and wait as after a refusal.
+        retryAfterOverload();
+        return;
+      }
       if (e.code() == Error.Code.RESOURCE_EXHAUSTED) {
         // The node is at a load bound and did nothing: back off (growing, with jitter) and try the same
         // node again with the same request, until the deadline.
