@@ -143,6 +143,37 @@ class OverloadClusterTest {
   }
 
   @Test
+  void aWatchRefusedAsOverloadedMovesToAnotherNodeAndGetsTheChanges() throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root, 3,
+        b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(1, 1, Duration.ofMinutes(10))))) {
+      long leader = cluster.awaitLeader(Duration.ofSeconds(10));
+      long other = leader == 1 ? 2 : 1;
+      cluster.call(leader, KvRpc.WRITE, put(5, 1, "seen", 10));
+      cluster.awaitApplied(other, cluster.server(leader).node().appliedIndex());
+      ManagedChannel channel = channel(cluster, leader);
+      try {
+        // The leader's only watch slot is taken; the client tries it first, is refused, and moves on.
+        openUnread(channel, KvRpc.WATCH, WatchRequest.newBuilder().setFromIndex(1).build(),
+            new CompletableFuture<>());
+        try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members.get(leader).getClientAddress(),
+            cluster.members.get(other).getClientAddress()), Duration.ofSeconds(30));
+            io.raftkv.client.ChangeStream stream = client.watch(WatchRequest.newBuilder().setFromIndex(1).build())) {
+          boolean seen = false;
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (!seen && System.nanoTime() < deadline) {
+            WatchResponse r = stream.poll(Duration.ofSeconds(5));
+            seen = r != null && r.getEventsList().stream().anyMatch(e -> e.getKey().equals(key("seen")));
+          }
+          assertThat(seen).as("the change arrived through another node").isTrue();
+          assertThat(stream.endpoint()).isEqualTo(cluster.members.get(other).getClientAddress());
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aStalledWatcherAndAStalledBackupAreEndedByTheIdleDeadline() throws Exception {
     try (LocalCluster cluster = new LocalCluster(root, 3,
         b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(4, 4, Duration.ofMillis(300))))) {
