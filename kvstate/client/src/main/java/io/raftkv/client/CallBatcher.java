@@ -61,13 +61,6 @@ final class CallBatcher<Q, R, BQ, BR> {
   private final BiFunction<BR, Integer, Outcome<R>> outcomeAt;
   private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
-  /**
-   * Requests the next batch may carry: halved when the node refused some of a batch as overloaded
-   * (RESOURCE_EXHAUSTED), grown again by an eighth after each batch it took whole. Refused requests travel
-   * for nothing, so under overload a client sends about what the node admits (additive increase,
-   * multiplicative decrease, as TCP does).
-   */
-  private int batchLimit = MAX_BATCH;
 
   CallBatcher(ManagedChannel channel, String endpoint, MethodDescriptor<BQ, BR> method,
       Function<List<Q>, BQ> batchOf, java.util.function.ToIntFunction<Q> sizeOf,
@@ -114,7 +107,7 @@ final class CallBatcher<Q, R, BQ, BR> {
       long deadline = Long.MIN_VALUE;
       long bytes = 0;
       long now = System.nanoTime();
-      while (!queue.isEmpty() && batch.size() < batchLimit
+      while (!queue.isEmpty() && batch.size() < MAX_BATCH
           && (batch.isEmpty() || bytes + sizeOf.applyAsInt(queue.peekFirst().request) <= MAX_BATCH_BYTES)) {
         Pending<Q, R> p = queue.pollFirst();
         if (p.deadlineNanos <= now) {
@@ -139,29 +132,11 @@ final class CallBatcher<Q, R, BQ, BR> {
           new StreamObserver<BR>() {
             @Override
             public void onNext(BR response) {
-              // The next batch's size is set before any answer goes out, so retries see it.
-              List<Outcome<R>> outcomes = new ArrayList<>(batch.size());
-              int refused = 0;
               for (int i = 0; i < batch.size(); i++) {
-                Outcome<R> outcome;
                 try {
-                  outcome = outcomeAt.apply(response, i);
+                  batch.get(i).result.complete(outcomeAt.apply(response, i));
                 } catch (IndexOutOfBoundsException e) {
-                  outcome = null;
-                }
-                if (outcome != null && outcome.error() != null
-                    && outcome.error().getCode() == Error.Code.RESOURCE_EXHAUSTED) {
-                  refused++;
-                }
-                outcomes.add(outcome);
-              }
-              adapt(batch.size(), refused);
-              for (int i = 0; i < batch.size(); i++) {
-                if (outcomes.get(i) == null) {
-                  batch.get(i).result.completeExceptionally(new IndexOutOfBoundsException(
-                      "the answer has no result " + i));
-                } else {
-                  batch.get(i).result.complete(outcomes.get(i));
+                  batch.get(i).result.completeExceptionally(e);
                 }
               }
             }
@@ -178,19 +153,6 @@ final class CallBatcher<Q, R, BQ, BR> {
             }
           });
     }
-  }
-
-  private synchronized void adapt(int sent, int refused) {
-    if (refused > 0) {
-      batchLimit = Math.max(1, Math.min(batchLimit, sent) / 2);
-    } else if (sent >= batchLimit) {
-      batchLimit = Math.min(MAX_BATCH, batchLimit + Math.max(1, batchLimit / 8));
-    }
-  }
-
-  /** Requests the next batch may carry now (see {@link #batchLimit}). */
-  synchronized int batchLimit() {
-    return batchLimit;
   }
 
   private synchronized void finished() {

@@ -18,17 +18,14 @@ import io.raftkv.api.WriteBatchResponse;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.api.WriteResult;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Under RESOURCE_EXHAUSTED the batcher sends less, and never sends what waited past its deadline. */
+/** The batcher never sends a request that waited in its queue past its attempt's deadline. */
 class CallBatcherOverloadTest {
   private final CountDownLatch firstCallHeld = new CountDownLatch(1);
   private final CountDownLatch releaseFirst = new CountDownLatch(1);
@@ -87,33 +84,6 @@ class CallBatcherOverloadTest {
 
   private static WriteRequest write(long sequence) {
     return WriteRequest.newBuilder().setClientId(1).setSequence(sequence).build();
-  }
-
-  @Test
-  void aBatchPartlyRefusedAsOverloadedHalvesTheNextBatch() throws Exception {
-    CallBatcher<WriteRequest, WriteResponse, WriteBatchRequest, WriteBatchResponse> batcher = start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    CompletableFuture<WriteResponse> first = batcher.call(write(1), deadline);
-    assertThat(firstCallHeld.await(60, TimeUnit.SECONDS)).isTrue();
-    List<CompletableFuture<WriteResponse>> queued = new ArrayList<>();
-    for (int i = 2; i <= 65; i++) {
-      queued.add(batcher.call(write(i), deadline));
-    }
-    assertThat(batcher.batchLimit()).isEqualTo(CallBatcher.MAX_BATCH);
-    releaseFirst.countDown();
-    first.get(60, TimeUnit.SECONDS);
-    CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).exceptionally(t -> null)
-        .get(60, TimeUnit.SECONDS);
-
-    // The 64 went in one batch; the node took 2 and refused 62: the next batch carries at most 32.
-    assertThat(batcher.batchLimit()).isEqualTo(32);
-    assertThat(queued.get(0).get()).isNotNull();
-    assertThat(queued.get(2)).isCompletedExceptionally();
-    try {
-      queued.get(2).join();
-    } catch (CompletionException e) {
-      assertThat(((RaftKvException) e.getCause()).code()).isEqualTo(Error.Code.RESOURCE_EXHAUSTED);
-    }
   }
 
   @Test
