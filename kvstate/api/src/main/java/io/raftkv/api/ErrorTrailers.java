@@ -47,6 +47,7 @@ public final class ErrorTrailers {
       case COMPACTED, OUT_OF_RANGE -> Status.OUT_OF_RANGE;
       case UNAVAILABLE -> Status.UNAVAILABLE;
       case APPLY_REFUSED, SESSION_EXPIRED -> Status.FAILED_PRECONDITION;
+      case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
       default -> Status.UNKNOWN;
     };
   }

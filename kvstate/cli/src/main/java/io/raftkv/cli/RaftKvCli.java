@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServerCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
         ScanCommand.class, CasCommand.class, StatusCommand.class, MembersCommand.class,
         TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, TortureCommand.class,
+        OverloadBenchCommand.class,
         BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",

@@ -36,6 +36,18 @@ final class CallBatcher<Q, R, BQ, BR> {
   /** A batch call stops growing past this many request bytes (the server takes messages up to 64 MiB). */
   static final long MAX_BATCH_BYTES = 16L << 20;
 
+  /**
+   * A request that waited in the queue past its attempt's deadline and was never sent: the node was not
+   * asked, so this says nothing about it (in particular not that it is down).
+   */
+  static final class QueuedTooLong extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    QueuedTooLong(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** One answer from a batch response: the value, or the error the node gave for that request. */
   record Outcome<R>(R value, Error error) {}
 
@@ -73,6 +85,9 @@ final class CallBatcher<Q, R, BQ, BR> {
       sendWhileRoom();
     }
     return result.handle((outcome, failure) -> {
+      if (failure instanceof QueuedTooLong queued) {
+        throw new RaftKvException(Error.Code.TIMEOUT, queued.getMessage(), queued);
+      }
       if (failure != null) {
         Error error = ErrorTrailers.fromThrowable(failure);
         throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
@@ -91,13 +106,24 @@ final class CallBatcher<Q, R, BQ, BR> {
       List<Q> requests = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
       long deadline = Long.MIN_VALUE;
       long bytes = 0;
+      long now = System.nanoTime();
       while (!queue.isEmpty() && batch.size() < MAX_BATCH
           && (batch.isEmpty() || bytes + sizeOf.applyAsInt(queue.peekFirst().request) <= MAX_BATCH_BYTES)) {
         Pending<Q, R> p = queue.pollFirst();
+        if (p.deadlineNanos <= now) {
+          // It waited here past its attempt's deadline (the node admits less than is queued): the caller's
+          // retry logic decides whether to try again.
+          p.result.completeExceptionally(new QueuedTooLong("the request waited in this client's queue for "
+              + endpoint + " past its attempt's deadline (the node admits less than is queued)"));
+          continue;
+        }
         bytes += sizeOf.applyAsInt(p.request);
         batch.add(p);
         requests.add(p.request);
         deadline = Math.max(deadline, p.deadlineNanos);
+      }
+      if (batch.isEmpty()) {
+        continue; // every request taken had expired
       }
       inFlight++;
       long timeout = Math.max(1, deadline - System.nanoTime());

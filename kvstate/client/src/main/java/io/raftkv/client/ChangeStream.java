@@ -139,8 +139,10 @@ public final class ChangeStream implements AutoCloseable {
   private void reconnectAfter(Throwable failure) {
     Error error = failure == null ? Error.newBuilder().setCode(Error.Code.UNAVAILABLE)
         .setMessage(endpoint + " ended the change stream").build() : ErrorTrailers.fromThrowable(failure);
+    // TIMEOUT: the node ended a stream it found stalled; RESOURCE_EXHAUSTED: it serves its most watches.
+    // Both are worth another try, after a back-off and at the next endpoint.
     boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
-        || error.getCode() == Error.Code.TIMEOUT;
+        || error.getCode() == Error.Code.TIMEOUT || error.getCode() == Error.Code.RESOURCE_EXHAUSTED;
     if (error.getCode() == Error.Code.OUT_OF_RANGE) {
       // A position the cluster handed out is only ahead of a lagging node: try the others, and wait for it.
       // The caller's own position is refused once the nodes have said, for the client's deadline, that it

@@ -84,6 +84,7 @@ public final class RaftKvClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String leaderAddress;
   private final AtomicLong roundRobin = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder refusals = new java.util.concurrent.atomic.LongAdder();
   /** Runs retries after their back-off, so no caller's thread sleeps and the async API never blocks. */
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "raftkv-client-retry");
@@ -127,6 +128,14 @@ public final class RaftKvClient implements AutoCloseable {
 
   public long clientId() {
     return clientId;
+  }
+
+  /**
+   * How many times a node refused one of this client's requests as overloaded (RESOURCE_EXHAUSTED); each
+   * was retried after a back-off, and reaches the caller only if its deadline ran out.
+   */
+  public long refusals() {
+    return refusals.sum();
   }
 
   // ------------------------------------------------------------------ writes
@@ -361,6 +370,7 @@ public final class RaftKvClient implements AutoCloseable {
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private RaftKvException last;
     private int backoffs;
+    private int overloadBackoffs;
 
     Retrying(boolean leaderOnly, long deadlineNanos, Attempt<R> attempt) {
       this.leaderOnly = leaderOnly;
@@ -402,6 +412,19 @@ public final class RaftKvClient implements AutoCloseable {
         return;
       }
       last = e;
+      if (e.getCause() instanceof CallBatcher.QueuedTooLong) {
+        // Never sent: this client queues more than the node admits. Not a sign the node is gone, so keep
+        // the leader and wait as after a refusal.
+        retryAfterOverload();
+        return;
+      }
+      if (e.code() == Error.Code.RESOURCE_EXHAUSTED) {
+        // The node is at a load bound and did nothing: back off (growing, with jitter) and try the same
+        // node again with the same request, until the deadline.
+        refusals.increment();
+        retryAfterOverload();
+        return;
+      }
       if (!leaderOnly) {
         if (e.code() == Error.Code.INVALID_ARGUMENT) {
           result.completeExceptionally(e);
@@ -428,6 +451,17 @@ public final class RaftKvClient implements AutoCloseable {
       }
     }
 
+    /**
+     * Back-off after a refusal as overloaded: 50-100 ms, doubling up to 0.5-1 s, with jitter. Longer than
+     * after a failover, because a refused write travelled with its value for nothing and the node's queue
+     * drains in about a round of replication, not at once.
+     */
+    private void retryAfterOverload() {
+      long millis = Math.min(1000, 100L << Math.min(overloadBackoffs++, 4));
+      retryAfter(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    }
+
+    /** Exponential back-off with jitter: 5-10 ms, then doubling up to 250-500 ms. */
     private void retryAfterBackoff() {
       long millis = Math.min(500, 10L << Math.min(backoffs++, 6));
       retryAfter(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));

@@ -32,6 +32,7 @@ public final class NodeConfig {
   private final long entryCacheBytes;
   private final String peerAddress;
   private final String clientAddress;
+  private final OverloadLimits overloadLimits;
 
   private NodeConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -54,6 +55,7 @@ public final class NodeConfig {
     this.entryCacheBytes = b.entryCacheBytes;
     this.peerAddress = b.peerAddress;
     this.clientAddress = b.clientAddress;
+    this.overloadLimits = b.overloadLimits;
   }
 
   public static Builder builder() {
@@ -155,6 +157,11 @@ public final class NodeConfig {
   /** Most ticks of an election timeout. */
   public static final int MAX_ELECTION_TICKS = 1_000;
 
+  /** How much work the node accepts before refusing more (admission control, stream and queue bounds). */
+  public OverloadLimits overloadLimits() {
+    return overloadLimits;
+  }
+
   /** Chained setters with working defaults; {@link #build()} names any bad value. */
   public static final class Builder {
     private long nodeId;
@@ -177,8 +184,14 @@ public final class NodeConfig {
     private long entryCacheBytes = 64L << 20;
     private String peerAddress = "";
     private String clientAddress = "";
+    private OverloadLimits overloadLimits = OverloadLimits.DEFAULT;
 
     private Builder() {}
+
+    public Builder overloadLimits(OverloadLimits overloadLimits) {
+      this.overloadLimits = Objects.requireNonNull(overloadLimits, "overloadLimits");
+      return this;
+    }
 
     public Builder peerAddress(String peerAddress) {
       this.peerAddress = peerAddress;

@@ -71,7 +71,12 @@ public final class RaftKvNode implements AutoCloseable {
   private final PeerActivity peerActivity = new PeerActivity();
   private final Transport transport;
   private final RawNode rawNode;
+  /**
+   * The raft loop's events. Bounded by who feeds it: peers' batches by {@link #peerInbox} (flow control),
+   * client requests by the service's admission control, the loop's own events by MAX_IN_FLIGHT_READYS.
+   */
   private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
+  private final PeerInbox peerInbox;
   private final Thread loopThread;
   private volatile boolean running = true;
   private volatile NodeStatus status;
@@ -122,6 +127,7 @@ public final class RaftKvNode implements AutoCloseable {
   private RaftKvNode(NodeConfig config, Transport transport) {
     this.config = config;
     this.transport = transport;
+    this.peerInbox = new PeerInbox(config.overloadLimits().maxQueuedPeerBatches());
     this.engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
     try {
       this.snapshots = new SnapshotStore(engine);
@@ -475,6 +481,33 @@ public final class RaftKvNode implements AutoCloseable {
   /** A raft message from a peer (called by the transport). */
   public void receive(Message message) {
     enqueue(() -> stepPeerMessage(message));
+  }
+
+  /** Events waiting in the raft loop's mailbox now (for tests and metrics). */
+  public int queuedEvents() {
+    return mailbox.size();
+  }
+
+  /** Where peer streams reserve room for the batches they read (see {@link #receiveReserved}). */
+  public PeerInbox peerInbox() {
+    return peerInbox;
+  }
+
+  /**
+   * A batch of raft messages a peer stream read into a slot it reserved in {@link #peerInbox()}; the slot
+   * frees once the loop has stepped them.
+   */
+  public void receiveReserved(List<Message> messages) {
+    boolean queued = enqueue(() -> {
+      try {
+        messages.forEach(this::stepPeerMessage);
+      } finally {
+        peerInbox.release();
+      }
+    });
+    if (!queued) {
+      peerInbox.release();
+    }
   }
 
   /** A peer told us where it serves clients (founding members are configured with peer addresses only). */

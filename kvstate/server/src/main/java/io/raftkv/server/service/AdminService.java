@@ -33,15 +33,17 @@ public final class AdminService {
   private final RaftKvNode node;
   private final Executor executor;
   private final Optional<NetworkFaultInjector> faults;
+  private final OverloadGuards guards;
 
   /**
    * @param faults the node's fault injector when it runs with --fault-injection; empty, and
    *     SetNetworkFaults is refused
    */
-  public AdminService(RaftKvNode node, Executor executor, Optional<NetworkFaultInjector> faults) {
+  AdminService(RaftKvNode node, Executor executor, Optional<NetworkFaultInjector> faults, OverloadGuards guards) {
     this.node = node;
     this.executor = executor;
     this.faults = faults;
+    this.guards = guards;
   }
 
   public ServerServiceDefinition definition() {
@@ -106,7 +108,14 @@ public final class AdminService {
 
   /** Pins the state once it holds every acknowledged write (ReadIndex), then streams it. */
   private void backup(BackupRequest request, StreamObserver<BackupChunk> observer) {
-    BackupStream stream = BackupStream.open((ServerCallStreamObserver<BackupChunk>) observer, executor);
+    StreamSlots backups = guards.backups();
+    if (!backups.tryAcquire()) {
+      Replies.fail(observer, Error.Code.RESOURCE_EXHAUSTED, "node " + node.id() + " serves " + backups.limit()
+          + " backups, its most (max backups): retry later or back up from another replica");
+      return;
+    }
+    BackupStream stream = BackupStream.open((ServerCallStreamObserver<BackupChunk>) observer, executor,
+        backups::release, guards.timer(), guards.limits().streamIdleTimeout());
     node.openStateCut().whenCompleteAsync((cut, failure) -> {
       if (failure != null) {
         stream.failBeforeStart(failure);

@@ -16,7 +16,10 @@ import com.google.protobuf.ByteString;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -33,6 +36,13 @@ final class BackupStream {
   private final SerialDrain drain;
   private final MessageDigest digest = BackupFormat.newDigest();
   private volatile boolean finished;
+  private final StallGuard stall;
+  private final Duration idleTimeout;
+  /** Frees the stream's backup slot; runs once, when the stream ends however it ends. */
+  private final Runnable onEnd;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  /** Set by the stall guard; the next send run ends the stream. */
+  private volatile boolean stallSeen;
   /** Null until the node pinned its state. */
   private volatile StateCut cut;
   // Touched by one run at a time (runs are serialized by the drain).
@@ -41,17 +51,38 @@ final class BackupStream {
   private long entries;
   private long dataKeys;
 
-  private BackupStream(ServerCallStreamObserver<BackupChunk> out, Executor executor) {
+  private BackupStream(ServerCallStreamObserver<BackupChunk> out, Executor executor, Runnable onEnd,
+      ScheduledExecutorService timer, Duration idleTimeout) {
     this.out = out;
+    this.onEnd = onEnd;
+    this.idleTimeout = idleTimeout;
     this.drain = new SerialDrain(executor, this::sendWhileReady, this::fail);
+    this.stall = new StallGuard(timer, idleTimeout, out::isReady, () -> {
+      stallSeen = true;
+      drain.schedule();
+    });
   }
 
-  /** Takes over the call (gRPC accepts its handlers only while the service method runs). */
-  static BackupStream open(ServerCallStreamObserver<BackupChunk> out, Executor executor) {
-    BackupStream stream = new BackupStream(out, executor);
+  /**
+   * Takes over the call (gRPC accepts its handlers only while the service method runs). {@code onEnd} runs
+   * once when the stream ends; a client that reads nothing for {@code idleTimeout} ends it.
+   */
+  static BackupStream open(ServerCallStreamObserver<BackupChunk> out, Executor executor, Runnable onEnd,
+      ScheduledExecutorService timer, Duration idleTimeout) {
+    BackupStream stream = new BackupStream(out, executor, onEnd, timer, idleTimeout);
     out.setOnCancelHandler(stream::cancelled);
-    out.setOnReadyHandler(stream::schedule);
+    out.setOnReadyHandler(() -> {
+      stream.stall.progressed();
+      stream.schedule();
+    });
     return stream;
+  }
+
+  private void end() {
+    stall.stop();
+    if (ended.compareAndSet(false, true)) {
+      onEnd.run();
+    }
   }
 
   /**
@@ -66,8 +97,10 @@ final class BackupStream {
     cut = pinned;
     if (finished) {
       pinned.close(); // the client went away while the state was being pinned
+      end();
       return;
     }
+    stall.progressed(); // the idle clock starts once there is something to read
     LOG.info("node {}: backup started at applied index {}", nodeId, pinned.index());
     schedule();
   }
@@ -75,6 +108,7 @@ final class BackupStream {
   /** The state could not be pinned (no leader, node stopping, ...). */
   void failBeforeStart(Throwable failure) {
     finished = true;
+    end();
     try {
       out.onError(ErrorTrailers.toException(Replies.toError(failure)));
     } catch (IllegalStateException alreadyClosed) {
@@ -99,6 +133,20 @@ final class BackupStream {
   }
 
   private void sendWhileReady() {
+    if (stallSeen) {
+      if (!finished) {
+        fail(new StalledException("backup stalled: the client read nothing for "
+            + StallGuard.describe(idleTimeout)));
+      }
+      return;
+    }
+    sendWhileReadyLoop();
+    if (!finished && cut != null && !out.isReady()) {
+      stall.blocked();
+    }
+  }
+
+  private void sendWhileReadyLoop() {
     while (!finished && cut != null && out.isReady()) {
       if (header != null) {
         send(BackupChunk.newBuilder().setHeader(header).build());
@@ -111,6 +159,7 @@ final class BackupStream {
         BackupTrailer trailer = BackupTrailer.newBuilder().setBatches(batches).setEntries(entries)
             .setDataKeys(dataKeys).setSha256(ByteString.copyFrom(digest.digest())).build();
         cut.close();
+        end();
         out.onNext(BackupChunk.newBuilder().setTrailer(trailer).build());
         out.onCompleted();
         return;
@@ -128,6 +177,7 @@ final class BackupStream {
   private void send(BackupChunk chunk) {
     digest.update(chunk.toByteArray());
     out.onNext(chunk);
+    stall.progressed();
   }
 
   private void cancelled() {
@@ -136,6 +186,7 @@ final class BackupStream {
     if (pinned != null) {
       pinned.close();
     }
+    end();
   }
 
   private void fail(RuntimeException e) {
@@ -144,7 +195,10 @@ final class BackupStream {
     }
     finished = true;
     io.raftkv.api.Error error;
-    if (cut.isReleased()) {
+    if (e instanceof StalledException) {
+      error = io.raftkv.api.Error.newBuilder().setCode(io.raftkv.api.Error.Code.TIMEOUT)
+          .setMessage(e.getMessage()).build();
+    } else if (cut.isReleased()) {
       error = io.raftkv.api.Error.newBuilder().setCode(io.raftkv.api.Error.Code.UNAVAILABLE)
           .setMessage(e.getMessage()).build();
     } else {
@@ -152,6 +206,7 @@ final class BackupStream {
       error = Replies.toError(e);
     }
     cut.close();
+    end();
     try {
       out.onError(ErrorTrailers.toException(error));
     } catch (IllegalStateException alreadyClosed) {

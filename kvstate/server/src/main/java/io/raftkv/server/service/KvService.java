@@ -15,6 +15,7 @@ import io.raftkv.api.ScanResponse;
 import io.raftkv.api.StatusRequest;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WriteRequest;
+import io.raftkv.server.node.NodeException;
 import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.RaftKvNode;
 import java.util.ArrayList;
@@ -30,10 +31,19 @@ public final class KvService {
 
   private final RaftKvNode node;
   private final Executor executor;
+  private final OverloadGuards guards;
+  private final AdmissionControl admission;
+  private final StreamSlots watches;
+  private final HeapGauge heap;
+  private final InFlightWrites inFlight = new InFlightWrites();
 
-  public KvService(RaftKvNode node, Executor executor) {
+  KvService(RaftKvNode node, Executor executor, OverloadGuards guards) {
     this.node = node;
     this.executor = executor;
+    this.guards = guards;
+    this.admission = guards.admission();
+    this.watches = guards.watches();
+    this.heap = guards.heap();
   }
 
   public ServerServiceDefinition definition() {
@@ -63,8 +73,14 @@ public final class KvService {
           + " or lower (0: the oldest change held)");
       return;
     }
+    if (!watches.tryAcquire()) {
+      Replies.fail(observer, Error.Code.RESOURCE_EXHAUSTED, "node " + node.id() + " serves " + watches.limit()
+          + " watches, its most (max watches): retry later or watch another replica");
+      return;
+    }
     WatchStream.start(node.changeFeed(),
-        (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request);
+        (io.grpc.stub.ServerCallStreamObserver<io.raftkv.api.WatchResponse>) observer, executor, request,
+        watches::release, guards.timer(), guards.limits().streamIdleTimeout());
   }
 
   /**
@@ -86,7 +102,21 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
     }
-    Replies.replyDirect(node.write(request), observer);
+    CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
+    if (already != null) {
+      Replies.replyDirect(already, observer); // a retry of a write still being worked on
+      return;
+    }
+    long bytes = request.getSerializedSize();
+    NodeException refused = admission.admitWrite(bytes);
+    if (refused != null) {
+      Replies.fail(observer, refused.error());
+      return;
+    }
+    CompletableFuture<io.raftkv.api.WriteResponse> answer = node.write(request);
+    admission.releaseWriteWhenDone(answer, bytes);
+    inFlight.track(request, answer);
+    Replies.replyDirect(answer, observer);
   }
 
   /** Most writes one batch call may carry. */
@@ -99,24 +129,40 @@ public final class KvService {
           + " requests; at most " + MAX_BATCH_REQUESTS + " are allowed");
       return;
     }
-    java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>();
-    java.util.List<String> problems = new java.util.ArrayList<>(batch.getRequestsCount());
-    java.util.List<WriteRequest> valid = new java.util.ArrayList<>(batch.getRequestsCount());
-    for (WriteRequest request : batch.getRequestsList()) {
+    // Each request is admitted on its own: the refused ones are answered RESOURCE_EXHAUSTED at once, the
+    // rest go to the raft loop in one trip.
+    int n = batch.getRequestsCount();
+    List<WriteRequest> admitted = new ArrayList<>(n);
+    List<CompletableFuture<io.raftkv.api.WriteResponse>> answers = new ArrayList<>(n);
+    List<Integer> admittedAt = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      WriteRequest request = batch.getRequests(i);
       String problem = sessionProblem(request);
-      problems.add(problem);
-      if (problem == null) {
-        valid.add(request);
-      }
-    }
-    Iterator<CompletableFuture<io.raftkv.api.WriteResponse>> answers = node.writeAll(valid).iterator();
-    for (String problem : problems) {
       if (problem != null) {
-        results.add(CompletableFuture.completedFuture(io.raftkv.api.WriteResult.newBuilder().setError(
-            Error.newBuilder().setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)).build()));
+        answers.add(CompletableFuture.failedFuture(NodeException.of(Error.Code.INVALID_ARGUMENT, problem)));
         continue;
       }
-      results.add(answers.next().handle((response, failure) -> failure == null
+      CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
+      if (already != null) {
+        answers.add(already); // a retry of a write still being worked on
+        continue;
+      }
+      NodeException refused = admission.admitWrite(request.getSerializedSize());
+      answers.add(refused == null ? null : CompletableFuture.failedFuture(refused));
+      if (refused == null) {
+        admitted.add(request);
+        admittedAt.add(i);
+      }
+    }
+    List<CompletableFuture<io.raftkv.api.WriteResponse>> proposed = node.writeAll(admitted);
+    for (int j = 0; j < proposed.size(); j++) {
+      admission.releaseWriteWhenDone(proposed.get(j), admitted.get(j).getSerializedSize());
+      inFlight.track(admitted.get(j), proposed.get(j));
+      answers.set(admittedAt.get(j), proposed.get(j));
+    }
+    java.util.List<CompletableFuture<io.raftkv.api.WriteResult>> results = new java.util.ArrayList<>(n);
+    for (CompletableFuture<io.raftkv.api.WriteResponse> answer : answers) {
+      results.add(answer.handle((response, failure) -> failure == null
           ? io.raftkv.api.WriteResult.newBuilder().setResponse(response).build()
           : io.raftkv.api.WriteResult.newBuilder().setError(Replies.toError(failure)).build()));
     }
@@ -133,7 +179,18 @@ public final class KvService {
     if (consistency == ReadConsistency.SERIALIZABLE) {
       return CompletableFuture.completedFuture(node.appliedIndex());
     }
-    return node.readBarrier();
+    return admittedBarrier(1);
+  }
+
+  /** A ReadIndex barrier for {@code reads} reads, or a RESOURCE_EXHAUSTED failure if they are refused. */
+  private CompletableFuture<Long> admittedBarrier(int reads) {
+    NodeException refused = admission.admitReads(reads);
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    CompletableFuture<Long> barrier = node.readBarrier();
+    admission.releaseReadsWhenDone(barrier, reads);
+    return barrier;
   }
 
   /** Why {@code consistency} is not one this node knows (a number from a newer or hostile client), or null. */
@@ -177,7 +234,7 @@ public final class KvService {
     boolean linearizable = batch.getRequestsList().stream()
         .anyMatch(r -> r.getConsistency() != ReadConsistency.SERIALIZABLE);
     // One ReadIndex round confirms every read of the batch.
-    CompletableFuture<Long> barrier = linearizable ? node.readBarrier()
+    CompletableFuture<Long> barrier = linearizable ? admittedBarrier(batch.getRequestsCount())
         : CompletableFuture.completedFuture(node.appliedIndex());
     Replies.reply(barrier, readIndex -> {
       List<String> problems = new ArrayList<>(batch.getRequestsCount());
@@ -274,7 +331,8 @@ public final class KvService {
         .setRole(s.role().name()).setTerm(s.term()).setCommitIndex(s.commitIndex())
         .setAppliedIndex(s.appliedIndex()).setLeaderId(s.leaderId())
         .setLeaderClientAddress(s.leaderClientAddress()).setFirstIndex(s.firstIndex())
-        .setLastIndex(s.lastIndex()).addAllMembers(s.members()).build());
+        .setLastIndex(s.lastIndex()).addAllMembers(s.members()).setHeapUsedBytes(heap.used())
+        .setHeapMaxBytes(heap.max()).setHeapPeakBytes(heap.peak()).setHeapAfterGcPeakBytes(heap.afterGcPeak()).build());
     observer.onCompleted();
   }
 }

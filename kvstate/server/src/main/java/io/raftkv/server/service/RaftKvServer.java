@@ -4,7 +4,9 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.raftkv.api.KvRpc;
+import io.grpc.ServerInterceptors;
 import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.node.RaftKvNode;
 import io.raftkv.server.transport.GrpcTransport;
 import io.raftkv.server.transport.PeerRpc;
@@ -26,14 +28,16 @@ public final class RaftKvServer implements AutoCloseable {
   private final Server peerServer;
   private final Server clientServer;
   private final ExecutorService executor;
+  private final OverloadGuards guards;
 
   private RaftKvServer(RaftKvNode node, GrpcTransport transport, Server peerServer, Server clientServer,
-      ExecutorService executor) {
+      ExecutorService executor, OverloadGuards guards) {
     this.node = node;
     this.transport = transport;
     this.peerServer = peerServer;
     this.clientServer = clientServer;
     this.executor = executor;
+    this.guards = guards;
   }
 
   /**
@@ -65,17 +69,30 @@ public final class RaftKvServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
+    OverloadLimits limits = config.overloadLimits();
+    String nodeName = "node " + config.nodeId();
+    OverloadGuards guards = new OverloadGuards(limits, new AdmissionControl(config.nodeId(), limits),
+        new StreamSlots(limits.maxWatches()), new StreamSlots(limits.maxBackups()),
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "raftkv-stream-timer-" + config.nodeId());
+          t.setDaemon(true);
+          return t;
+        }), new HeapGauge());
     // Raft message streams only queue what they read for the raft loop; snapshot streams write files.
+    CallDispatch peerDispatch = new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor,
+        limits.maxQueuedRpcs(), nodeName);
     Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
-        .addService(new PeerService(config.clusterId(), () -> holder[0], transport).definition())
+        .addService(ServerInterceptors.intercept(new PeerService(config.clusterId(), () -> holder[0], transport,
+            limits, guards.timer()).definition(), peerDispatch.refuser()))
         .maxInboundMessageSize(64 << 20)
         .directExecutor()
-        .callExecutor(new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor))
+        .callExecutor(peerDispatch)
         .build();
     try {
       peer.start();
     } catch (IOException e) {
       executor.shutdownNow();
+      guards.close();
       throw new UncheckedIOException("cannot listen for peers on port " + peerPort + ": " + e.getMessage(), e);
     }
     RaftKvNode node;
@@ -84,21 +101,25 @@ public final class RaftKvServer implements AutoCloseable {
     } catch (RuntimeException e) {
       peer.shutdownNow();
       executor.shutdownNow();
+      guards.close();
       throw e;
     }
     holder[0] = node;
+    CallDispatch clientDispatch = new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
+        KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
+        KvRpc.GET_BATCH.getFullMethodName()), executor, limits.maxQueuedRpcs(), nodeName);
     Server client = Grpc.newServerBuilderForPort(clientPort, InsecureServerCredentials.create())
         // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
         // would refuse valid requests before the limits could name the problem.
         .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
         // Writes and gets only validate and queue for the raft loop; their replies are built elsewhere.
         .directExecutor()
-        .callExecutor(new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
-            KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
-            KvRpc.GET_BATCH.getFullMethodName()), executor))
-        .addService(new KvService(node, executor).definition())
-        .addService(new AdminService(node, executor,
-            faultInjection ? java.util.Optional.of(transport.faults()) : java.util.Optional.empty()).definition())
+        .callExecutor(clientDispatch)
+        .addService(ServerInterceptors.intercept(new KvService(node, executor, guards).definition(),
+            clientDispatch.refuser()))
+        .addService(ServerInterceptors.intercept(new AdminService(node, executor,
+            faultInjection ? java.util.Optional.of(transport.faults()) : java.util.Optional.empty(), guards)
+            .definition(), clientDispatch.refuser()))
         .build();
     try {
       client.start();
@@ -106,9 +127,10 @@ public final class RaftKvServer implements AutoCloseable {
       node.close();
       peer.shutdownNow();
       executor.shutdownNow();
+      guards.close();
       throw new UncheckedIOException("cannot listen for clients on port " + clientPort + ": " + e.getMessage(), e);
     }
-    return new RaftKvServer(node, transport, peer, client, executor);
+    return new RaftKvServer(node, transport, peer, client, executor, guards);
   }
 
   public RaftKvNode node() {
@@ -149,5 +171,21 @@ public final class RaftKvServer implements AutoCloseable {
     clientServer.shutdownNow();
     peerServer.shutdownNow();
     executor.shutdownNow();
+    guards.close();
+  }
+
+  /** The node's admission control (writes and reads in flight), e.g. for tests and metrics. */
+  public AdmissionControl admission() {
+    return guards.admission();
+  }
+
+  /** Watch streams being served now. */
+  public int watchesInUse() {
+    return guards.watches().inUse();
+  }
+
+  /** Backup streams being served now. */
+  public int backupsInUse() {
+    return guards.backups().inUse();
   }
 }

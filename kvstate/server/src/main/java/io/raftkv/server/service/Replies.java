@@ -69,6 +69,10 @@ final class Replies {
     return Error.newBuilder().setCode(Error.Code.UNKNOWN).setMessage(String.valueOf(cause)).build();
   }
 
+  static void fail(StreamObserver<?> observer, Error error) {
+    observer.onError(ErrorTrailers.toException(error));
+  }
+
   static void fail(StreamObserver<?> observer, Error.Code code, String message) {
     observer.onError(ErrorTrailers.toException(Error.newBuilder().setCode(code).setMessage(message).build()));
   }

@@ -13,7 +13,10 @@ import io.raftkv.server.feed.FeedCompactedException;
 import io.raftkv.server.feed.FeedPage;
 import io.raftkv.server.feed.FeedSnapshot;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,28 +36,47 @@ final class WatchStream {
   private final ServerCallStreamObserver<WatchResponse> out;
   private final ByteString keyPrefix;
   private final SerialDrain drain;
+  private final StallGuard stall;
+  private final Duration idleTimeout;
+  /** Frees the stream's watch slot; runs once, when the stream ends however it ends. */
+  private final Runnable onEnd;
+  private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean finished;
+  /** Set by the stall guard; the next send run ends the stream. */
+  private volatile boolean stallSeen;
   // Touched by one run at a time (runs are serialized by the drain).
   private long index;
   private int subSequence;
   private volatile FeedSnapshot snapshot;
 
   private WatchStream(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
-      WatchRequest request) {
+      WatchRequest request, Runnable onEnd, ScheduledExecutorService timer, Duration idleTimeout) {
     this.feed = feed;
     this.out = out;
+    this.onEnd = onEnd;
+    this.idleTimeout = idleTimeout;
     this.drain = new SerialDrain(executor, this::sendWhileReady, this::fail);
+    this.stall = new StallGuard(timer, idleTimeout, out::isReady, () -> {
+      stallSeen = true;
+      drain.schedule();
+    });
     this.keyPrefix = request.getKeyPrefix();
     this.index = request.getFromIndex();
     this.subSequence = request.getFromSubSequence();
   }
 
-  /** Starts streaming for {@code request}; the call ends only by an error or the client cancelling. */
+  /**
+   * Starts streaming for {@code request}; the call ends only by an error, the client cancelling, or the
+   * client reading nothing for {@code idleTimeout}. {@code onEnd} runs once when it ends.
+   */
   static void start(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
-      WatchRequest request) {
-    WatchStream stream = new WatchStream(feed, out, executor, request);
+      WatchRequest request, Runnable onEnd, ScheduledExecutorService timer, Duration idleTimeout) {
+    WatchStream stream = new WatchStream(feed, out, executor, request, onEnd, timer, idleTimeout);
     out.setOnCancelHandler(stream::cancelled);
-    out.setOnReadyHandler(stream::schedule);
+    out.setOnReadyHandler(() -> {
+      stream.stall.progressed();
+      stream.schedule();
+    });
     if (request.getInitialSnapshot()) {
       try {
         stream.snapshot = feed.openSnapshot(request.getKeyPrefix());
@@ -74,6 +96,30 @@ final class WatchStream {
   }
 
   private void sendWhileReady() {
+    if (stallSeen) {
+      stalled();
+      return;
+    }
+    sendWhileReadyLoop();
+    if (!finished && !out.isReady()) {
+      stall.blocked();
+    }
+  }
+
+  private void send(WatchResponse response) {
+    out.onNext(response);
+    stall.progressed();
+  }
+
+  /** The client read nothing for the idle timeout: end the stream and free what it pins. */
+  private void stalled() {
+    if (finished) {
+      return;
+    }
+    fail(new StalledException("watch stalled: the client read nothing for " + StallGuard.describe(idleTimeout)));
+  }
+
+  private void sendWhileReadyLoop() {
     while (!finished && out.isReady()) {
       if (snapshot != null) {
         List<ChangeEvent> rows = snapshot.next(MAX_EVENTS_PER_MESSAGE, MAX_BYTES_PER_MESSAGE);
@@ -83,11 +129,11 @@ final class WatchStream {
           snapshot = null;
           index = at + 1;
           subSequence = 0;
-          out.onNext(WatchResponse.newBuilder().setSnapshotDone(true).setSnapshotIndex(at).setAppliedIndex(at)
+          send(WatchResponse.newBuilder().setSnapshotDone(true).setSnapshotIndex(at).setAppliedIndex(at)
               .build());
         } else {
           // No applied_index yet: it promises every change up to it was sent, and rows are still to come.
-          out.onNext(WatchResponse.newBuilder().addAllEvents(rows).build());
+          send(WatchResponse.newBuilder().addAllEvents(rows).build());
         }
         continue;
       }
@@ -98,7 +144,7 @@ final class WatchStream {
         // applied_index promises every change up to it has been sent: only true of the node's applied
         // index once caught up; a partial page covers the entries before the one it stopped in.
         long covered = page.caughtUp() ? page.appliedIndex() : page.nextIndex() - 1;
-        out.onNext(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(covered).build());
+        send(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(covered).build());
       }
       if (page.caughtUp()) {
         // Everything stored is sent: wait for the next applied entry (or the node stopping).
@@ -114,6 +160,14 @@ final class WatchStream {
   private void cancelled() {
     finished = true;
     closeSnapshot();
+    end();
+  }
+
+  private void end() {
+    stall.stop();
+    if (ended.compareAndSet(false, true)) {
+      onEnd.run();
+    }
   }
 
   private void fail(RuntimeException e) {
@@ -122,8 +176,11 @@ final class WatchStream {
     }
     finished = true;
     closeSnapshot();
+    end();
     Error error;
-    if (e instanceof FeedCompactedException compacted) {
+    if (e instanceof StalledException) {
+      error = Error.newBuilder().setCode(Error.Code.TIMEOUT).setMessage(e.getMessage()).build();
+    } else if (e instanceof FeedCompactedException compacted) {
       error = Error.newBuilder().setCode(Error.Code.COMPACTED).setMessage(compacted.getMessage())
           .setOldestIndex(compacted.oldestIndex()).build();
     } else if (e instanceof FeedClosedException) {
