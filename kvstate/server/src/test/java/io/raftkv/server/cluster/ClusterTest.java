@@ -100,13 +100,13 @@ class ClusterTest {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 20; i++) {
-        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+        cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
       }
       cluster.stop(leader);
       long next = cluster.awaitLeader(ELECTION);
       assertThat(next).isNotEqualTo(leader);
       for (int i = 21; i <= 40; i++) {
-        cluster.call(next, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+        cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
       }
       cluster.start(leader, false);
       cluster.awaitLeader(ELECTION);
@@ -126,7 +126,7 @@ class ClusterTest {
       long victim = follower(cluster, leader);
       cluster.stop(victim);
       for (int i = 1; i <= 300; i++) {
-        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+        cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
       }
       var status = cluster.server(leader).node().status();
       assertThat(status.lastIndex() - status.firstIndex()).as("log length after GC").isLessThan(60);
@@ -152,7 +152,7 @@ class ClusterTest {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(40).logGcKeepEntries(3))) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 150; i++) {
-        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+        cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
       }
       long compactedTo = cluster.server(leader).node().status().firstIndex() - 1;
       assertThat(compactedTo).as("the log was compacted").isGreaterThan(100);
@@ -177,7 +177,7 @@ class ClusterTest {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 10; i++) {
-        cluster.call(leader, KvRpc.WRITE, put(1, i, "k" + i, "v" + i));
+        cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
       }
       for (long id = 1; id <= 3; id++) {
         cluster.stop(id);
@@ -234,7 +234,7 @@ class ClusterTest {
     try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 0; i < 25; i++) {
-        cluster.call(leader, KvRpc.WRITE, put(1, i + 1, String.format("user/%02d", i), "v" + i));
+        cluster.writeViaLeader(put(1, i + 1, String.format("user/%02d", i), "v" + i));
       }
       cluster.call(leader, KvRpc.WRITE, put(1, 26, "users", "not in the prefix"));
       java.util.List<String> keys = new java.util.ArrayList<>();

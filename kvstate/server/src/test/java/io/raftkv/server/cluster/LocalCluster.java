@@ -195,6 +195,29 @@ final class LocalCluster implements AutoCloseable {
         request);
   }
 
+  /**
+   * Writes through whichever node leads, retrying the same request (same client id and sequence, so it
+   * applies once) across leader changes: on a busy machine a leader can stall past its election timeout.
+   */
+  io.raftkv.api.WriteResponse writeViaLeader(io.raftkv.api.WriteRequest request) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      long leader = awaitLeader(Duration.ofSeconds(30));
+      try {
+        return call(leader, io.raftkv.api.KvRpc.WRITE, request);
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.raftkv.api.Error.Code code = io.raftkv.api.ErrorTrailers.fromThrowable(e).getCode();
+        boolean leaderChanged = switch (code) {
+          case NOT_LEADER, STALE_COMMAND, TIMEOUT, UNAVAILABLE, RESOURCE_EXHAUSTED -> true;
+          default -> false;
+        };
+        if (!leaderChanged || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
