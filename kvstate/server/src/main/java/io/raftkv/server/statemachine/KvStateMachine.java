@@ -18,6 +18,7 @@ import io.raftkv.server.storage.pb.ApplyState;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.rocksdb.ColumnFamilyHandle;
 
 /**
  * The replicated key-value state machine: applies client writes (put, delete, compare-and-set, atomic
@@ -39,6 +40,8 @@ public final class KvStateMachine {
   static final long CACHED_VALUE_BYTES = 32L << 20;
 
   private final StorageEngine engine;
+  private final ColumnFamilyHandle dataCf;
+  private final ColumnFamilyHandle feedCf;
   private final KvLimits limits;
   private final ApplyLimits applyLimits;
   /**
@@ -57,6 +60,8 @@ public final class KvStateMachine {
 
   public KvStateMachine(StorageEngine engine, KvLimits limits, ApplyLimits applyLimits, SessionPolicy sessionPolicy) {
     this.engine = engine;
+    this.dataCf = engine.handle(ColumnFamily.DATA);
+    this.feedCf = engine.handle(ColumnFamily.FEED);
     this.limits = limits;
     this.applyLimits = applyLimits;
     this.reader = new KvReader(engine, valueCache);
@@ -181,14 +186,13 @@ public final class KvStateMachine {
     for (Map.Entry<ByteString, StoredValue> e : execution.writes().entrySet()) {
       batch.stageValue(e.getKey(), e.getValue());
       if (e.getValue() == ApplyBatch.ABSENT) {
-        batch.delete(engine.handle(ColumnFamily.DATA), e.getKey().toByteArray());
+        batch.delete(dataCf, e.getKey().toByteArray());
       } else {
-        batch.put(engine.handle(ColumnFamily.DATA), e.getKey().toByteArray(), e.getValue().toByteArray());
+        batch.put(dataCf, e.getKey().toByteArray(), e.getValue().toByteArray());
       }
     }
     for (ChangeEvent event : execution.events()) {
-      batch.put(engine.handle(ColumnFamily.FEED), Keys.feedEvent(event.getIndex(), event.getSubSequence()),
-          event.toByteArray());
+      batch.put(feedCf, Keys.feedEvent(event.getIndex(), event.getSubSequence()), event.toByteArray());
     }
   }
 
