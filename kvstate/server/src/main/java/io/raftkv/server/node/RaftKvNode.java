@@ -27,9 +27,9 @@ import io.raftkv.raft.pb.Snapshot;
 import io.raftkv.raft.pb.SnapshotMetadata;
 import io.raftkv.server.feed.ChangeFeed;
 import io.raftkv.server.statemachine.ApplyBatch;
+import io.raftkv.server.statemachine.CommandCodec;
 import io.raftkv.server.statemachine.KvStateMachine;
 import io.raftkv.server.statemachine.WriteOutcome;
-import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.storage.PeerStorage;
 import io.raftkv.server.storage.SnapshotStore;
 import io.raftkv.server.storage.StorageFailures;
@@ -731,10 +731,7 @@ public final class RaftKvNode implements AutoCloseable {
     List<ByteString> data = new ArrayList<>(batch.size());
     for (PendingWrite p : batch) {
       WriteRequest r = p.request;
-      data.add(Command.newBuilder().setClientId(r.getClientId()).setSequence(r.getSequence())
-          .setAcknowledgedSequence(r.getAcknowledgedSequence()).addAllOps(r.getOpsList()).setProposedAtMs(now)
-          .setOmitPrevious(r.getOmitPrevious()).setResumesSession(r.getResumesSession())
-          .build().toByteString());
+      data.add(CommandCodec.encode(r, now));
     }
     try {
       rawNode.propose(data);

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -54,6 +55,33 @@ public final class ApplyBatch implements AutoCloseable {
 
   public long appliedIndex() {
     return appliedIndex;
+  }
+
+  /** Stages a put of {@code key} in {@code cf} into the write batch. */
+  void put(ColumnFamilyHandle cf, byte[] key, byte[] value) {
+    try {
+      writeBatch.put(cf, key, value);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a write failed", e);
+    }
+  }
+
+  /** Stages a delete of {@code key} in {@code cf} into the write batch. */
+  void delete(ColumnFamilyHandle cf, byte[] key) {
+    try {
+      writeBatch.delete(cf, key);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a delete failed", e);
+    }
+  }
+
+  /** Stages a delete of every key in {@code [from, to)} of {@code cf} into the write batch. */
+  void deleteRange(ColumnFamilyHandle cf, byte[] from, byte[] to) {
+    try {
+      writeBatch.deleteRange(cf, from, to);
+    } catch (RocksDBException e) {
+      throw new StorageIoException("staging a range delete failed", e);
+    }
   }
 
   // ------------------------------------------------------------ save points

@@ -250,9 +250,9 @@ class KvStateMachineTest {
         .build();
     var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
     try (org.rocksdb.WriteBatch installed = new org.rocksdb.WriteBatch()) {
-      installed.put(sessions, KvStateMachine.sessionKey(7), io.raftkv.server.statemachine.pb.ClientSession
+      installed.put(sessions, SessionKeys.header(7), io.raftkv.server.statemachine.pb.ClientSession
           .newBuilder().setClientId(7).setLastActiveMs(1000).setHighestSequence(2).build().toByteArray());
-      installed.put(sessions, KvStateMachine.responseKey(7, 2), io.raftkv.server.statemachine.pb.CachedResponse
+      installed.put(sessions, SessionKeys.response(7, 2), io.raftkv.server.statemachine.pb.CachedResponse
           .newBuilder().setSequence(2).setResponse(answer2).build().toByteArray());
       engine.write(installed, false);
     }
@@ -318,7 +318,7 @@ class KvStateMachineTest {
   }
 
   private boolean hasSession(StorageEngine on, long clientId) {
-    return on.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, KvStateMachine.sessionKey(clientId)) != null;
+    return on.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, SessionKeys.header(clientId)) != null;
   }
 
   @Test
@@ -423,7 +423,7 @@ class KvStateMachineTest {
     var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
     try (org.rocksdb.WriteBatch old = new org.rocksdb.WriteBatch()) {
       for (long c = 1; c <= 3; c++) {
-        old.put(sessions, KvStateMachine.sessionKey(c), io.raftkv.server.statemachine.pb.ClientSession.newBuilder()
+        old.put(sessions, SessionKeys.header(c), io.raftkv.server.statemachine.pb.ClientSession.newBuilder()
             .setClientId(c).setLastActiveMs(1000).setHighestSequence(1).build().toByteArray());
       }
       engine.write(old, false);
@@ -443,9 +443,9 @@ class KvStateMachineTest {
     apply(7, 2, 0, 1000, put("b", "1"));
     apply(7, 3, 2, 1000, put("c", "1"));
     var sessions = io.raftkv.server.storage.ColumnFamily.SESSIONS;
-    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 1))).isNull();
-    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 2))).isNull();
-    assertThat(engine.get(sessions, KvStateMachine.responseKey(7, 3))).isNotNull();
+    assertThat(engine.get(sessions, SessionKeys.response(7, 1))).isNull();
+    assertThat(engine.get(sessions, SessionKeys.response(7, 2))).isNull();
+    assertThat(engine.get(sessions, SessionKeys.response(7, 3))).isNotNull();
   }
 
   @Test
