@@ -3,18 +3,15 @@ package io.raftkv.cli;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ReadConsistency;
 import io.raftkv.client.RaftKvClient;
-import io.raftkv.client.RaftKvException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -113,10 +110,7 @@ final class BenchCommand implements Callable<Integer> {
    * each answer starts the next request, so the client spends no thread per request in flight.
    */
   private String run(String name, int inFlight, long runNanos, Operation op) throws InterruptedException {
-    ByteString[] keyNames = new ByteString[keys];
-    for (int i = 0; i < keys; i++) {
-      keyNames[i] = ByteString.copyFromUtf8("bench-" + i);
-    }
+    ByteString[] keyNames = RequestChain.keys("bench-", keys);
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     long start = System.nanoTime();
@@ -124,7 +118,8 @@ final class BenchCommand implements Callable<Integer> {
     CountDownLatch finished = new CountDownLatch(inFlight);
     List<RequestChain> chains = new ArrayList<>();
     for (int i = 0; i < inFlight; i++) {
-      RequestChain chain = new RequestChain(op, keyNames, end, done, errors, finished);
+      RequestChain chain = new RequestChain(op::start, keyNames,
+          new RequestChain.Run(end, done, errors, finished, errorKinds));
       chains.add(chain);
       chain.next();
     }
@@ -138,75 +133,10 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     long elapsed = System.nanoTime() - start;
-    long[] merged = chains.stream().flatMapToLong(RequestChain::latencies).sorted().toArray();
+    long[] merged = chains.stream().flatMapToLong(RequestChain::closeLatencies).sorted().toArray();
     return String.format("%-6s %11d %10.0f %10.2f %10.2f %10.2f %8d", name, inFlight,
-        merged.length / (elapsed / 1e9), percentile(merged, 0.50), percentile(merged, 0.99),
-        percentile(merged, 0.999), errors.get());
+        merged.length / (elapsed / 1e9), RequestChain.percentileMillis(merged, 0.50), RequestChain.percentileMillis(merged, 0.99),
+        RequestChain.percentileMillis(merged, 0.999), errors.get());
   }
 
-  /** One request slot: sends a request, records its latency when answered, and sends the next until the end. */
-  private final class RequestChain {
-    private final Operation op;
-    private final ByteString[] keyNames;
-    private final long endNanos;
-    private final AtomicLong done;
-    private final AtomicLong errors;
-    private final CountDownLatch finished;
-    private long[] latencies = new long[1 << 12];
-    private int count;
-
-    RequestChain(Operation op, ByteString[] keyNames, long endNanos, AtomicLong done, AtomicLong errors,
-        CountDownLatch finished) {
-      this.op = op;
-      this.keyNames = keyNames;
-      this.endNanos = endNanos;
-      this.done = done;
-      this.errors = errors;
-      this.finished = finished;
-    }
-
-    /** Sends requests until one is still in flight (its answer calls this again) or the run is over. */
-    void next() {
-      while (System.nanoTime() < endNanos) {
-        long sentNanos = System.nanoTime();
-        CompletableFuture<?> answer = op.start(keyNames[ThreadLocalRandom.current().nextInt(keyNames.length)]);
-        if (!answer.isDone()) {
-          answer.whenComplete((value, failure) -> {
-            record(sentNanos, failure);
-            next();
-          });
-          return;
-        }
-        record(sentNanos, answer.handle((value, failure) -> failure).join()); // answered at once: no recursion
-      }
-      finished.countDown();
-    }
-
-    private void record(long sentNanos, Throwable failure) {
-      if (failure == null) {
-        if (count == latencies.length) {
-          latencies = Arrays.copyOf(latencies, count * 2);
-        }
-        latencies[count++] = System.nanoTime() - sentNanos;
-        done.incrementAndGet();
-        return;
-      }
-      errors.incrementAndGet();
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      String kind = cause instanceof RaftKvException e ? e.code() + ": " + e.getMessage() : cause.toString();
-      errorKinds.merge(kind, 1, Integer::sum);
-    }
-
-    LongStream latencies() {
-      return Arrays.stream(latencies, 0, count);
-    }
-  }
-
-  private static double percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
-  }
 }

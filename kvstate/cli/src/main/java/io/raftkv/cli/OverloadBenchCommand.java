@@ -5,18 +5,14 @@ import io.raftkv.api.StatusResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -127,27 +123,25 @@ final class OverloadBenchCommand implements Callable<Integer> {
 
   private Step run(List<RaftKvClient> all, int inFlight, long runNanos, ByteString payload)
       throws InterruptedException {
-    ByteString[] keyNames = new ByteString[keys];
-    for (int i = 0; i < keys; i++) {
-      keyNames[i] = ByteString.copyFromUtf8("overload-" + i);
-    }
+    ByteString[] keyNames = RequestChain.keys("overload-", keys);
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     long refusalsBefore = all.stream().mapToLong(RaftKvClient::refusals).sum();
     long start = System.nanoTime();
     long end = start + runNanos;
     CountDownLatch finished = new CountDownLatch(inFlight);
-    List<Chain> chains = new ArrayList<>(inFlight);
+    RequestChain.Run shared = new RequestChain.Run(end, done, errors, finished, errorKinds);
+    List<RequestChain> chains = new ArrayList<>(inFlight);
     for (int i = 0; i < inFlight; i++) {
-      Chain chain = new Chain(all.get(i % all.size()), payload, keyNames, end, done, errors, finished);
-      chains.add(chain);
+      RaftKvClient sender = all.get(i % all.size());
+      chains.add(new RequestChain(key -> sender.putAsync(key, payload), keyNames, shared));
     }
-    chains.forEach(Chain::next);
+    chains.forEach(RequestChain::next);
     // The step's figures count what completed within it; then the requests still out are waited for
     // (not counted), so the next step starts from an idle cluster.
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
     long refusalsInStep = all.stream().mapToLong(RaftKvClient::refusals).sum() - refusalsBefore;
-    long[] merged = chains.stream().flatMapToLong(Chain::latenciesInStep).sorted().toArray();
+    long[] merged = chains.stream().flatMapToLong(RequestChain::closeLatencies).sorted().toArray();
     long errorsInStep = errors.get();
     finished.await();
     Step step = new Step();
@@ -157,8 +151,7 @@ final class OverloadBenchCommand implements Callable<Integer> {
     step.mibPerSecond = merged.length * (double) payload.size() / (1 << 20) / secs;
     step.refusalsPerSecond = refusalsInStep / secs;
     step.drainErrors = errors.get() - errorsInStep;
-    step.p99Millis = merged.length == 0 ? Double.NaN
-        : merged[(int) Math.min(merged.length - 1, Math.ceil(0.99 * merged.length) - 1)] / 1e6;
+    step.p99Millis = RequestChain.percentileMillis(merged, 0.99);
     step.errors = errorsInStep;
     return step;
   }
@@ -179,72 +172,5 @@ final class OverloadBenchCommand implements Callable<Integer> {
       }
     }
     return out.toString();
-  }
-
-  /** One request slot: a write, and when it is answered the next, until the step ends. */
-  private final class Chain {
-    private final RaftKvClient client;
-    private final ByteString payload;
-    private final ByteString[] keyNames;
-    private final long endNanos;
-    private final AtomicLong done;
-    private final AtomicLong errors;
-    private final CountDownLatch finished;
-    long[] latencies = new long[256];
-    int count;
-    /** Latencies recorded by the step's end. */
-    private int countInStep = -1;
-
-    Chain(RaftKvClient client, ByteString payload, ByteString[] keyNames, long endNanos, AtomicLong done,
-        AtomicLong errors, CountDownLatch finished) {
-      this.client = client;
-      this.payload = payload;
-      this.keyNames = keyNames;
-      this.endNanos = endNanos;
-      this.done = done;
-      this.errors = errors;
-      this.finished = finished;
-    }
-
-    void next() {
-      while (System.nanoTime() < endNanos) {
-        long sent = System.nanoTime();
-        CompletableFuture<?> answer = client.putAsync(
-            keyNames[ThreadLocalRandom.current().nextInt(keyNames.length)], payload);
-        if (!answer.isDone()) {
-          answer.whenComplete((v, failure) -> {
-            record(sent, failure);
-            next();
-          });
-          return;
-        }
-        record(sent, answer.handle((v, failure) -> failure).join());
-      }
-      finished.countDown();
-    }
-
-    synchronized LongStream latenciesInStep() {
-      countInStep = count;
-      return Arrays.stream(Arrays.copyOf(latencies, count));
-    }
-
-    private synchronized void record(long sentNanos, Throwable failure) {
-      if (failure == null) {
-        if (countInStep >= 0) {
-          return; // answered after the step's end: not counted
-        }
-        if (count == latencies.length) {
-          latencies = Arrays.copyOf(latencies, count * 2);
-        }
-        latencies[count++] = System.nanoTime() - sentNanos;
-        done.incrementAndGet();
-        return;
-      }
-      errors.incrementAndGet();
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
-      String kind = cause instanceof RaftKvException e ? e.code() + ": " + e.getMessage() : cause.toString();
-      errorKinds.merge(kind.length() > 160 ? kind.substring(0, 160) + "..." : kind, 1, Integer::sum);
-    }
   }
 }
