@@ -1,14 +1,16 @@
 package io.raftkv.server.feed;
 
+import static io.raftkv.server.testing.Ops.b;
+import static io.raftkv.server.testing.Ops.put;
+import static io.raftkv.server.testing.Ops.delete;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.CasOp;
 import io.raftkv.api.ChangeEvent;
-import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Op;
-import io.raftkv.api.PutOp;
 import io.raftkv.server.statemachine.ApplyBatch;
 import io.raftkv.server.statemachine.KvLimits;
 import io.raftkv.server.statemachine.KvStateMachine;
@@ -44,18 +46,6 @@ class ChangeFeedTest {
   @AfterEach
   void close() {
     engine.close();
-  }
-
-  private static ByteString b(String s) {
-    return ByteString.copyFromUtf8(s);
-  }
-
-  private static Op put(String k, String v) {
-    return Op.newBuilder().setPut(PutOp.newBuilder().setKey(b(k)).setValue(b(v))).build();
-  }
-
-  private static Op delete(String k) {
-    return Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(b(k))).build();
   }
 
   private void apply(long proposedAtMs, Op... ops) {

@@ -1,8 +1,9 @@
 package io.raftkv.server.statemachine;
 
+import static io.raftkv.server.testing.Ops.b;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.raftkv.api.CasOp;
 import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Error;
@@ -14,10 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** The command codec: what the leader proposes is what every replica applies; other bytes are refused. */
 class CommandCodecTest {
-  private static ByteString b(String s) {
-    return ByteString.copyFromUtf8(s);
-  }
-
   @Test
   void aWriteRequestRoundTripsThroughEntryDataWithEveryProposalField() {
     WriteRequest request = WriteRequest.newBuilder().setClientId(-1L).setSequence(42).setAcknowledgedSequence(40)

@@ -1,5 +1,7 @@
 package io.raftkv.server.statemachine;
 
+import static io.raftkv.server.testing.Ops.b;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,10 +40,6 @@ class KvReaderTest {
   @AfterEach
   void close() {
     engine.close();
-  }
-
-  private static ByteString b(String s) {
-    return ByteString.copyFromUtf8(s);
   }
 
   private static StoredValue record(ByteString value, long version) {

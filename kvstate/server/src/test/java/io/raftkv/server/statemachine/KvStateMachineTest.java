@@ -1,10 +1,14 @@
 package io.raftkv.server.statemachine;
 
+import static io.raftkv.server.testing.Ops.b;
+import static io.raftkv.server.testing.Ops.put;
+import static io.raftkv.server.testing.Ops.delete;
+import static io.raftkv.server.testing.Ops.casValue;
+import static io.raftkv.server.testing.Ops.casVersion;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.raftkv.api.CasOp;
-import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Error;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.Op;
@@ -37,28 +41,6 @@ class KvStateMachineTest {
   @AfterEach
   void close() {
     engine.close();
-  }
-
-  private static ByteString b(String s) {
-    return ByteString.copyFromUtf8(s);
-  }
-
-  private static Op put(String k, String v) {
-    return Op.newBuilder().setPut(PutOp.newBuilder().setKey(b(k)).setValue(b(v))).build();
-  }
-
-  private static Op delete(String k) {
-    return Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(b(k))).build();
-  }
-
-  private static Op casValue(String k, String expected, String next) {
-    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(b(expected))
-        .setNewValue(b(next))).build();
-  }
-
-  private static Op casVersion(String k, long expected, String next) {
-    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedVersion(expected)
-        .setNewValue(b(next))).build();
   }
 
   private WriteOutcome apply(long clientId, long seq, long ack, long nowMs, Op... ops) {
@@ -463,11 +445,6 @@ class KvStateMachineTest {
 
   private static ByteString bytes(int size, char fill) {
     return b(String.valueOf(fill).repeat(size));
-  }
-
-  private static Op casValue(String k, ByteString expected, String next) {
-    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(expected)
-        .setNewValue(b(next))).build();
   }
 
   /** Bytes the batch of one round holds after applying {@code cmd} (the round is written as usual). */

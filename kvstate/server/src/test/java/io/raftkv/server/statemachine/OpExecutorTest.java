@@ -1,15 +1,16 @@
 package io.raftkv.server.statemachine;
 
+import static io.raftkv.server.testing.Ops.b;
+import static io.raftkv.server.testing.Ops.put;
+import static io.raftkv.server.testing.Ops.delete;
+import static io.raftkv.server.testing.Ops.casValue;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import io.raftkv.api.CasOp;
 import io.raftkv.api.ChangeEvent;
-import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Error;
 import io.raftkv.api.Op;
 import io.raftkv.api.OpResult;
-import io.raftkv.api.PutOp;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.statemachine.pb.StoredValue;
@@ -45,23 +46,6 @@ class OpExecutorTest {
   @AfterEach
   void close() {
     engine.close();
-  }
-
-  private static ByteString b(String s) {
-    return ByteString.copyFromUtf8(s);
-  }
-
-  private static Op put(String k, String v) {
-    return Op.newBuilder().setPut(PutOp.newBuilder().setKey(b(k)).setValue(b(v))).build();
-  }
-
-  private static Op delete(String k) {
-    return Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(b(k))).build();
-  }
-
-  private static Op casValue(String k, String expected, String next) {
-    return Op.newBuilder().setCas(CasOp.newBuilder().setKey(b(k)).setExpectedValue(b(expected))
-        .setNewValue(b(next))).build();
   }
 
   /** Stores {@code key = value} as applied at {@code version}, straight into the data column family. */
