@@ -16,13 +16,15 @@ class WriteAheadLogBoundTest {
   Path dir;
 
   /**
-   * The live write-ahead log: the files RocksDB would replay on a restart. Files it keeps only to recycle
-   * (up to {@link StorageEngine#RECYCLED_WAL_FILES}, reused rather than grown) are not part of it.
+   * The live write-ahead log: the files RocksDB would replay on a restart, from the oldest log number it
+   * must keep. Older files it holds only to recycle (up to {@link StorageEngine#RECYCLED_WAL_FILES}, reused
+   * rather than grown) are not part of it.
    */
   private static long walBytes(StorageEngine engine) throws RocksDBException {
+    long oldestKept = engine.db().getLongProperty("rocksdb.min-log-number-to-keep");
     long bytes = 0;
     for (LogFile f : engine.db().getSortedWalFiles()) {
-      if (f.type() == WalFileType.kAliveLogFile) {
+      if (f.type() == WalFileType.kAliveLogFile && f.logNumber() >= oldestKept) {
         bytes += f.sizeFileBytes();
       }
     }
