@@ -75,7 +75,7 @@ public final class RaftKvNode implements AutoCloseable {
    * The raft loop's events. Bounded by who feeds it: peers' batches by {@link #peerInbox} (flow control),
    * client requests by the service's admission control, the loop's own events by MAX_IN_FLIGHT_READYS.
    */
-  private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
+  private final BlockingQueue<NodeEvent> mailbox = new LinkedBlockingQueue<>();
   private final PeerInbox peerInbox;
   private final Thread loopThread;
   private volatile boolean running = true;
@@ -100,10 +100,6 @@ public final class RaftKvNode implements AutoCloseable {
   private final ReadyWriter<InFlightReady> readyWriter;
   /** Completes when the raft loop ends: with what stopped it, or null after close or removal. */
   private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
-
-  /** A Ready on its way to disk, with what the loop knew when it took it. */
-  private record InFlightReady(Ready ready, boolean sentByLeader, SnapshotStore.StagedSnapshot snapshotData,
-      SnapshotDescriptor snapshotDescriptor) {}
 
   /** At most this many Readys are being written at once; the next waits for the oldest. */
   private static final int MAX_IN_FLIGHT_READYS = 4;
@@ -142,7 +138,7 @@ public final class RaftKvNode implements AutoCloseable {
     }
     publishStatus();
     this.readyWriter = new ReadyWriter<>("raftkv-persist-" + config.nodeId(), MAX_IN_FLIGHT_READYS,
-        inflight -> mailbox.add(() -> onReadyPersisted(inflight)), () -> mailbox.add(() -> { }));
+        inflight -> mailbox.add(new NodeEvent.ReadyPersisted(inflight)), () -> mailbox.add(new NodeEvent.PersistFailed()));
     this.loopThread = new Thread(this::runLoop, "raftkv-node-" + config.nodeId());
   }
 
@@ -239,7 +235,7 @@ public final class RaftKvNode implements AutoCloseable {
         accepted.add(new PendingWrites.Waiter(request, future, deadlineNanos));
       }
     }
-    if (!accepted.isEmpty() && !enqueue(() -> writes.queue(accepted))) {
+    if (!accepted.isEmpty() && !enqueue(new NodeEvent.Propose(accepted))) {
       PendingWrites.failBatch(accepted, unavailable()).forEach(Runnable::run);
     }
     return futures;
@@ -253,7 +249,7 @@ public final class RaftKvNode implements AutoCloseable {
   public CompletableFuture<Long> readBarrier() {
     CompletableFuture<Long> future = new CompletableFuture<>();
     PendingReads.Waiter pending = new PendingReads.Waiter(future, deadline());
-    if (!enqueue(() -> reads.add(pending))) {
+    if (!enqueue(new NodeEvent.ReadIndex(pending))) {
       future.completeExceptionally(unavailable());
     }
     return future;
@@ -270,7 +266,7 @@ public final class RaftKvNode implements AutoCloseable {
     readBarrier().whenComplete((index, failure) -> {
       if (failure != null) {
         cut.completeExceptionally(failure);
-      } else if (!enqueue(() -> pinStateCut(cut, deadline))) {
+      } else if (!enqueue(new NodeEvent.PinStateCut(cut, deadline))) {
         cut.completeExceptionally(unavailable());
       }
     });
@@ -343,36 +339,36 @@ public final class RaftKvNode implements AutoCloseable {
           "member id is " + cc.getNodeId() + ": it must be a positive number"));
       return future;
     }
-    long deadline = deadline();
-    boolean queued = enqueue(() -> {
-      if (role != StateType.LEADER) {
-        future.completeExceptionally(notLeader());
-        return;
-      }
-      if (cc.getChangeType() == ConfChangeType.RemoveNode && members.get(cc.getNodeId()) == null
-          && !peerStorage.confState().getVotersList().contains(cc.getNodeId())
-          && !peerStorage.confState().getLearnersList().contains(cc.getNodeId())) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
-        return;
-      }
-      String refusal = membershipRefusal(cc);
-      if (refusal != null) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
-        return;
-      }
-      try {
-        rawNode.proposeConfChange(cc);
-      } catch (ProposalDroppedException e) {
-        future.completeExceptionally(NodeException.of(Error.Code.UNAVAILABLE, e.getMessage()));
-        return;
-      }
-      confChanges.proposed(rawNode.lastIndex(), rawNode.term(), future, deadline);
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.ProposeConfChange(cc, future, deadline()))) {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  private void startConfChange(ConfChange cc, CompletableFuture<List<Member>> future, long deadline) {
+    if (role != StateType.LEADER) {
+      future.completeExceptionally(notLeader());
+      return;
+    }
+    if (cc.getChangeType() == ConfChangeType.RemoveNode && members.get(cc.getNodeId()) == null
+        && !peerStorage.confState().getVotersList().contains(cc.getNodeId())
+        && !peerStorage.confState().getLearnersList().contains(cc.getNodeId())) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+          "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
+      return;
+    }
+    String refusal = membershipRefusal(cc);
+    if (refusal != null) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
+      return;
+    }
+    try {
+      rawNode.proposeConfChange(cc);
+    } catch (ProposalDroppedException e) {
+      future.completeExceptionally(NodeException.of(Error.Code.UNAVAILABLE, e.getMessage()));
+      return;
+    }
+    confChanges.proposed(rawNode.lastIndex(), rawNode.term(), future, deadline);
   }
 
   /**
@@ -407,8 +403,7 @@ public final class RaftKvNode implements AutoCloseable {
   /** The voters this node (as leader) heard from recently enough to count toward a membership change's quorum. */
   public CompletableFuture<java.util.Set<Long>> recentlyHeardVoters() {
     CompletableFuture<java.util.Set<Long>> future = new CompletableFuture<>();
-    if (!enqueue(() -> future.complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
-        .filter(recentlyHeard()::test).toList())))) {
+    if (!enqueue(new NodeEvent.RecentlyHeardVoters(future))) {
       future.completeExceptionally(unavailable());
     }
     return future;
@@ -417,31 +412,32 @@ public final class RaftKvNode implements AutoCloseable {
   /** Asks the leader to hand leadership to {@code transferee}; completes once it leads. */
   public CompletableFuture<Long> transferLeader(long transferee) {
     CompletableFuture<Long> future = new CompletableFuture<>();
-    boolean queued = enqueue(() -> {
-      List<Long> voters = peerStorage.confState().getVotersList();
-      if (!voters.contains(transferee)) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
-                + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
-        return;
-      }
-      if (role != StateType.LEADER) {
-        future.completeExceptionally(notLeader());
-        return;
-      }
-      if (!recentlyHeard().test(transferee)) {
-        // raft would abandon the transfer after an election timeout; say why at once instead
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
-            + " was not heard from within the last election timeout: it cannot take over leadership now"));
-        return;
-      }
-      rawNode.transferLeader(transferee);
-      awaitLeader(transferee, future, deadline());
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.TransferLeader(transferee, future))) {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  private void startLeaderTransfer(long transferee, CompletableFuture<Long> future) {
+    List<Long> voters = peerStorage.confState().getVotersList();
+    if (!voters.contains(transferee)) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+          "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
+              + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
+      return;
+    }
+    if (role != StateType.LEADER) {
+      future.completeExceptionally(notLeader());
+      return;
+    }
+    if (!recentlyHeard().test(transferee)) {
+      // raft would abandon the transfer after an election timeout; say why at once instead
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
+          + " was not heard from within the last election timeout: it cannot take over leadership now"));
+      return;
+    }
+    rawNode.transferLeader(transferee);
+    awaitLeader(transferee, future, deadline());
   }
 
   private void awaitLeader(long expected, CompletableFuture<Long> future, long deadlineNanos) {
@@ -461,7 +457,7 @@ public final class RaftKvNode implements AutoCloseable {
 
   /** A raft message from a peer (called by the transport). */
   public void receive(Message message) {
-    enqueue(() -> stepPeerMessage(message));
+    enqueue(new NodeEvent.PeerMessages(List.of(message), false));
   }
 
   /** Events waiting in the raft loop's mailbox now (for tests and metrics). */
@@ -479,14 +475,7 @@ public final class RaftKvNode implements AutoCloseable {
    * frees once the loop has stepped them.
    */
   public void receiveReserved(List<Message> messages) {
-    boolean queued = enqueue(() -> {
-      try {
-        messages.forEach(this::stepPeerMessage);
-      } finally {
-        peerInbox.release();
-      }
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.PeerMessages(messages, true))) {
       peerInbox.release();
     }
   }
@@ -497,18 +486,18 @@ public final class RaftKvNode implements AutoCloseable {
       return;
     }
     if (!clientAddress.equals(knownClientAddresses.put(peer, clientAddress))) {
-      enqueue(() -> members.learnClientAddress(peer, clientAddress));
+      enqueue(new NodeEvent.ClientAddressLearned(peer, clientAddress));
     }
   }
 
   /** The transport could not deliver to {@code peer}. */
   public void reportUnreachable(long peer) {
-    enqueue(() -> rawNode.reportUnreachable(peer));
+    enqueue(new NodeEvent.Unreachable(peer));
   }
 
   /** How sending a snapshot to {@code peer} ended. */
   public void reportSnapshot(long peer, SnapshotStatus snapshotStatus) {
-    enqueue(() -> rawNode.reportSnapshot(peer, snapshotStatus));
+    enqueue(new NodeEvent.SnapshotSent(peer, snapshotStatus));
   }
 
   /** The data of a snapshot this node captured, for the transport to stream. */
@@ -528,24 +517,24 @@ public final class RaftKvNode implements AutoCloseable {
    * inside it does, so {@link #terminated()} reports it.
    */
   public void reportStorageFailure(Throwable failure) {
-    enqueue(() -> {
-      throw new IllegalStateException("storage failure outside the raft loop", failure);
-    });
+    enqueue(new NodeEvent.StorageFailed(failure));
   }
 
   /** A snapshot's data arrived whole: step its message into raft, which decides to install it or not. */
   public void snapshotReceived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
-    enqueue(() -> {
-      long index = snapshotMessage.getSnapshot().getMetadata().getIndex();
-      SnapshotStore.StagedSnapshot previous = receivedSnapshots.put(index, staged);
-      if (previous != null && !previous.dir().equals(staged.dir())) {
-        SnapshotStore.discard(previous);
-      }
-      stepPeerMessage(snapshotMessage);
-    });
+    enqueue(new NodeEvent.SnapshotArrived(snapshotMessage, staged));
   }
 
-  private boolean enqueue(Runnable event) {
+  private void onSnapshotArrived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
+    long index = snapshotMessage.getSnapshot().getMetadata().getIndex();
+    SnapshotStore.StagedSnapshot previous = receivedSnapshots.put(index, staged);
+    if (previous != null && !previous.dir().equals(staged.dir())) {
+      SnapshotStore.discard(previous);
+    }
+    stepPeerMessage(snapshotMessage);
+  }
+
+  private boolean enqueue(NodeEvent event) {
     if (!running) {
       return false;
     }
@@ -577,17 +566,17 @@ public final class RaftKvNode implements AutoCloseable {
   private void runLoop() {
     long tickNanos = config.tickInterval().toNanos();
     long nextTick = System.nanoTime() + tickNanos;
-    List<Runnable> events = new ArrayList<>();
+    List<NodeEvent> events = new ArrayList<>();
     Throwable failure = null;
     try {
       while (running) {
         long waitNanos = nextTick - System.nanoTime();
-        Runnable first = waitNanos > 0 ? mailbox.poll(waitNanos, TimeUnit.NANOSECONDS) : mailbox.poll();
+        NodeEvent first = waitNanos > 0 ? mailbox.poll(waitNanos, TimeUnit.NANOSECONDS) : mailbox.poll();
         if (first != null) {
           events.add(first);
           mailbox.drainTo(events);
-          for (Runnable event : events) {
-            event.run();
+          for (NodeEvent event : events) {
+            handle(event);
           }
           events.clear();
         }
@@ -623,17 +612,63 @@ public final class RaftKvNode implements AutoCloseable {
       running = false;
       // Requests that raced with the stop are queued as events that register them: run those, so every
       // request is answered, then fail everything still waiting.
-      List<Runnable> leftovers = new ArrayList<>();
+      List<NodeEvent> leftovers = new ArrayList<>();
       mailbox.drainTo(leftovers);
-      for (Runnable event : leftovers) {
+      for (NodeEvent event : leftovers) {
         try {
-          event.run();
+          handle(event);
         } catch (RuntimeException ignored) {
           // the node is stopping; the request is failed below
         }
       }
       failEverything(unavailable());
       terminated.complete(failure);
+    }
+  }
+
+  /** Handles one mailbox event (loop thread): the one place each kind of event is dispatched. */
+  private void handle(NodeEvent event) {
+    if (event instanceof NodeEvent.Propose e) {
+      writes.queue(e.writes());
+    } else if (event instanceof NodeEvent.ReadIndex e) {
+      reads.add(e.read());
+    } else if (event instanceof NodeEvent.ProposeConfChange e) {
+      startConfChange(e.change(), e.future(), e.deadlineNanos());
+    } else if (event instanceof NodeEvent.TransferLeader e) {
+      startLeaderTransfer(e.transferee(), e.future());
+    } else if (event instanceof NodeEvent.PinStateCut e) {
+      pinStateCut(e.cut(), e.deadlineNanos());
+    } else if (event instanceof NodeEvent.RecentlyHeardVoters e) {
+      e.future().complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
+          .filter(recentlyHeard()::test).toList()));
+    } else if (event instanceof NodeEvent.PeerMessages e) {
+      stepPeerMessages(e.messages(), e.reserved());
+    } else if (event instanceof NodeEvent.SnapshotArrived e) {
+      onSnapshotArrived(e.message(), e.staged());
+    } else if (event instanceof NodeEvent.ReadyPersisted e) {
+      onReadyPersisted(e.ready());
+    } else if (event instanceof NodeEvent.PersistFailed) {
+      // only wakes the loop, which then stops on readyWriter.failure()
+    } else if (event instanceof NodeEvent.Unreachable e) {
+      rawNode.reportUnreachable(e.peer());
+    } else if (event instanceof NodeEvent.SnapshotSent e) {
+      rawNode.reportSnapshot(e.peer(), e.status());
+    } else if (event instanceof NodeEvent.ClientAddressLearned e) {
+      members.learnClientAddress(e.peer(), e.clientAddress());
+    } else if (event instanceof NodeEvent.StorageFailed e) {
+      throw new IllegalStateException("storage failure outside the raft loop", e.failure());
+    } else {
+      throw new IllegalStateException("unknown node event " + event.getClass().getSimpleName());
+    }
+  }
+
+  private void stepPeerMessages(List<Message> messages, boolean reserved) {
+    try {
+      messages.forEach(this::stepPeerMessage);
+    } finally {
+      if (reserved) {
+        peerInbox.release();
+      }
     }
   }
 
@@ -752,15 +787,15 @@ public final class RaftKvNode implements AutoCloseable {
   /** The oldest in-flight Ready is on disk: answer for it, apply what it committed, and advance. */
   private void onReadyPersisted(InFlightReady inflight) {
     readyWriter.persisted(inflight);
-    Ready rd = inflight.ready;
+    Ready rd = inflight.ready();
     peerStorage.onPersisted(rd);
-    if (inflight.snapshotData != null) {
-      afterSnapshotInstalled(rd.snapshot(), inflight.snapshotDescriptor);
+    if (inflight.snapshotData() != null) {
+      afterSnapshotInstalled(rd.snapshot(), inflight.snapshotDescriptor());
     }
     for (Entry e : rd.entries()) {
       bytesSinceCompaction += e.getSerializedSize();
     }
-    if (!inflight.sentByLeader) {
+    if (!inflight.sentByLeader()) {
       send(rd.messages()); // a follower answers only for what it has persisted
     }
     apply(rd.committedEntries());
