@@ -75,59 +75,40 @@ public final class RaftKvNode implements AutoCloseable {
    * The raft loop's events. Bounded by who feeds it: peers' batches by {@link #peerInbox} (flow control),
    * client requests by the service's admission control, the loop's own events by MAX_IN_FLIGHT_READYS.
    */
-  private final BlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
+  private final BlockingQueue<NodeEvent> mailbox = new LinkedBlockingQueue<>();
   private final PeerInbox peerInbox;
   private final Thread loopThread;
   private volatile boolean running = true;
   private volatile NodeStatus status;
 
   // Loop-thread state.
-  private final List<PendingWrite> toPropose = new ArrayList<>();
-  private final TreeMap<Long, PendingWrite> proposed = new TreeMap<>();
-  private final List<PendingRead> readsToConfirm = new ArrayList<>();
-  private final Map<ByteString, List<PendingRead>> readsAwaitingIndex = new HashMap<>();
-  private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
-  private final TreeMap<Long, PendingConfChange> confChanges = new TreeMap<>();
+  private final PendingWrites writes;
+  private final PendingReads reads = new PendingReads();
+  private final PendingConfChanges confChanges = new PendingConfChanges();
   private final Map<Long, SnapshotStore.StagedSnapshot> receivedSnapshots = new HashMap<>();
   /** Work to retry at the next tick (e.g. waiting for a leadership transfer to finish). */
   private final List<Runnable> afterTick = new ArrayList<>();
   /** Client addresses peers announced, to skip re-announcing them to the loop (any thread). */
   private final Map<Long, String> knownClientAddresses = new java.util.concurrent.ConcurrentHashMap<>();
-  private long readContextCounter;
   private long nextFeedGcNanos;
   private long leaderId;
   private StateType role = StateType.FOLLOWER;
   private long bytesSinceCompaction;
   private SnapshotDescriptor lastCapture;
   private boolean removed;
-  /** Readys handed to the persister and not yet advanced, oldest first. */
-  private final java.util.ArrayDeque<InFlightReady> inFlight = new java.util.ArrayDeque<>();
   /** Writes each Ready's batch (fsync) off the raft loop, in order, so the loop keeps stepping meanwhile. */
-  private final java.util.concurrent.ExecutorService persister;
-  private volatile Throwable persistFailure;
+  private final ReadyWriter<InFlightReady> readyWriter;
   /** Completes when the raft loop ends: with what stopped it, or null after close or removal. */
   private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
-  /** A snapshot install waiting for the Readys before it to be applied. */
-  private Runnable deferredSnapshotInstall;
-
-  /** A Ready on its way to disk, with what the loop knew when it took it. */
-  private record InFlightReady(Ready ready, boolean sentByLeader, SnapshotStore.StagedSnapshot snapshotData,
-      SnapshotDescriptor snapshotDescriptor) {}
 
   /** At most this many Readys are being written at once; the next waits for the oldest. */
   private static final int MAX_IN_FLIGHT_READYS = 4;
-
-  private record PendingWrite(WriteRequest request, CompletableFuture<WriteResponse> future, long deadlineNanos,
-      long[] position) {}
-
-  private record PendingRead(CompletableFuture<Long> future, long deadlineNanos) {}
-
-  private record PendingConfChange(long term, CompletableFuture<List<Member>> future, long deadlineNanos) {}
 
   private RaftKvNode(NodeConfig config, Transport transport) {
     this.config = config;
     this.transport = transport;
     this.peerInbox = new PeerInbox(config.overloadLimits().maxQueuedPeerBatches());
+    this.writes = new PendingWrites(config.requestTimeout());
     this.engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
     try {
       this.snapshots = new SnapshotStore(engine);
@@ -156,11 +137,8 @@ public final class RaftKvNode implements AutoCloseable {
       }
     }
     publishStatus();
-    this.persister = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "raftkv-persist-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.readyWriter = new ReadyWriter<>("raftkv-persist-" + config.nodeId(), MAX_IN_FLIGHT_READYS,
+        inflight -> mailbox.add(new NodeEvent.ReadyPersisted(inflight)), () -> mailbox.add(new NodeEvent.PersistFailed()));
     this.loopThread = new Thread(this::runLoop, "raftkv-node-" + config.nodeId());
   }
 
@@ -245,7 +223,7 @@ public final class RaftKvNode implements AutoCloseable {
    */
   public List<CompletableFuture<WriteResponse>> writeAll(List<WriteRequest> requests) {
     List<CompletableFuture<WriteResponse>> futures = new ArrayList<>(requests.size());
-    List<PendingWrite> accepted = new ArrayList<>(requests.size());
+    List<PendingWrites.Waiter> accepted = new ArrayList<>(requests.size());
     long deadlineNanos = deadline();
     for (WriteRequest request : requests) {
       CompletableFuture<WriteResponse> future = new CompletableFuture<>();
@@ -254,12 +232,11 @@ public final class RaftKvNode implements AutoCloseable {
       if (problem != null) {
         future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, problem));
       } else {
-        accepted.add(new PendingWrite(request, future, deadlineNanos, new long[2]));
+        accepted.add(new PendingWrites.Waiter(request, future, deadlineNanos));
       }
     }
-    if (!accepted.isEmpty() && !enqueue(() -> toPropose.addAll(accepted))) {
-      NodeException error = unavailable();
-      accepted.forEach(p -> p.future.completeExceptionally(error));
+    if (!accepted.isEmpty() && !enqueue(new NodeEvent.Propose(accepted))) {
+      PendingWrites.failBatch(accepted, unavailable()).forEach(Runnable::run);
     }
     return futures;
   }
@@ -271,8 +248,8 @@ public final class RaftKvNode implements AutoCloseable {
    */
   public CompletableFuture<Long> readBarrier() {
     CompletableFuture<Long> future = new CompletableFuture<>();
-    PendingRead pending = new PendingRead(future, deadline());
-    if (!enqueue(() -> readsToConfirm.add(pending))) {
+    PendingReads.Waiter pending = new PendingReads.Waiter(future, deadline());
+    if (!enqueue(new NodeEvent.ReadIndex(pending))) {
       future.completeExceptionally(unavailable());
     }
     return future;
@@ -289,7 +266,7 @@ public final class RaftKvNode implements AutoCloseable {
     readBarrier().whenComplete((index, failure) -> {
       if (failure != null) {
         cut.completeExceptionally(failure);
-      } else if (!enqueue(() -> pinStateCut(cut, deadline))) {
+      } else if (!enqueue(new NodeEvent.PinStateCut(cut, deadline))) {
         cut.completeExceptionally(unavailable());
       }
     });
@@ -362,36 +339,36 @@ public final class RaftKvNode implements AutoCloseable {
           "member id is " + cc.getNodeId() + ": it must be a positive number"));
       return future;
     }
-    long deadline = deadline();
-    boolean queued = enqueue(() -> {
-      if (role != StateType.LEADER) {
-        future.completeExceptionally(notLeader());
-        return;
-      }
-      if (cc.getChangeType() == ConfChangeType.RemoveNode && members.get(cc.getNodeId()) == null
-          && !peerStorage.confState().getVotersList().contains(cc.getNodeId())
-          && !peerStorage.confState().getLearnersList().contains(cc.getNodeId())) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
-        return;
-      }
-      String refusal = membershipRefusal(cc);
-      if (refusal != null) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
-        return;
-      }
-      try {
-        rawNode.proposeConfChange(cc);
-      } catch (ProposalDroppedException e) {
-        future.completeExceptionally(NodeException.of(Error.Code.UNAVAILABLE, e.getMessage()));
-        return;
-      }
-      confChanges.put(rawNode.lastIndex(), new PendingConfChange(rawNode.term(), future, deadline));
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.ProposeConfChange(cc, future, deadline()))) {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  private void startConfChange(ConfChange cc, CompletableFuture<List<Member>> future, long deadline) {
+    if (role != StateType.LEADER) {
+      future.completeExceptionally(notLeader());
+      return;
+    }
+    if (cc.getChangeType() == ConfChangeType.RemoveNode && members.get(cc.getNodeId()) == null
+        && !peerStorage.confState().getVotersList().contains(cc.getNodeId())
+        && !peerStorage.confState().getLearnersList().contains(cc.getNodeId())) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+          "node " + cc.getNodeId() + " is not a member; members are " + members.asMap().keySet()));
+      return;
+    }
+    String refusal = membershipRefusal(cc);
+    if (refusal != null) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, refusal));
+      return;
+    }
+    try {
+      rawNode.proposeConfChange(cc);
+    } catch (ProposalDroppedException e) {
+      future.completeExceptionally(NodeException.of(Error.Code.UNAVAILABLE, e.getMessage()));
+      return;
+    }
+    confChanges.proposed(rawNode.lastIndex(), rawNode.term(), future, deadline);
   }
 
   /**
@@ -426,8 +403,7 @@ public final class RaftKvNode implements AutoCloseable {
   /** The voters this node (as leader) heard from recently enough to count toward a membership change's quorum. */
   public CompletableFuture<java.util.Set<Long>> recentlyHeardVoters() {
     CompletableFuture<java.util.Set<Long>> future = new CompletableFuture<>();
-    if (!enqueue(() -> future.complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
-        .filter(recentlyHeard()::test).toList())))) {
+    if (!enqueue(new NodeEvent.RecentlyHeardVoters(future))) {
       future.completeExceptionally(unavailable());
     }
     return future;
@@ -436,31 +412,32 @@ public final class RaftKvNode implements AutoCloseable {
   /** Asks the leader to hand leadership to {@code transferee}; completes once it leads. */
   public CompletableFuture<Long> transferLeader(long transferee) {
     CompletableFuture<Long> future = new CompletableFuture<>();
-    boolean queued = enqueue(() -> {
-      List<Long> voters = peerStorage.confState().getVotersList();
-      if (!voters.contains(transferee)) {
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
-            "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
-                + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
-        return;
-      }
-      if (role != StateType.LEADER) {
-        future.completeExceptionally(notLeader());
-        return;
-      }
-      if (!recentlyHeard().test(transferee)) {
-        // raft would abandon the transfer after an election timeout; say why at once instead
-        future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
-            + " was not heard from within the last election timeout: it cannot take over leadership now"));
-        return;
-      }
-      rawNode.transferLeader(transferee);
-      awaitLeader(transferee, future, deadline());
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.TransferLeader(transferee, future))) {
       future.completeExceptionally(unavailable());
     }
     return future;
+  }
+
+  private void startLeaderTransfer(long transferee, CompletableFuture<Long> future) {
+    List<Long> voters = peerStorage.confState().getVotersList();
+    if (!voters.contains(transferee)) {
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT,
+          "node " + transferee + " is not a voting member; voters are " + new java.util.TreeSet<>(voters)
+              + (members.get(transferee) != null ? " (node " + transferee + " is a learner)" : "")));
+      return;
+    }
+    if (role != StateType.LEADER) {
+      future.completeExceptionally(notLeader());
+      return;
+    }
+    if (!recentlyHeard().test(transferee)) {
+      // raft would abandon the transfer after an election timeout; say why at once instead
+      future.completeExceptionally(NodeException.of(Error.Code.INVALID_ARGUMENT, "node " + transferee
+          + " was not heard from within the last election timeout: it cannot take over leadership now"));
+      return;
+    }
+    rawNode.transferLeader(transferee);
+    awaitLeader(transferee, future, deadline());
   }
 
   private void awaitLeader(long expected, CompletableFuture<Long> future, long deadlineNanos) {
@@ -480,7 +457,7 @@ public final class RaftKvNode implements AutoCloseable {
 
   /** A raft message from a peer (called by the transport). */
   public void receive(Message message) {
-    enqueue(() -> stepPeerMessage(message));
+    enqueue(new NodeEvent.PeerMessages(List.of(message), false));
   }
 
   /** Events waiting in the raft loop's mailbox now (for tests and metrics). */
@@ -498,14 +475,7 @@ public final class RaftKvNode implements AutoCloseable {
    * frees once the loop has stepped them.
    */
   public void receiveReserved(List<Message> messages) {
-    boolean queued = enqueue(() -> {
-      try {
-        messages.forEach(this::stepPeerMessage);
-      } finally {
-        peerInbox.release();
-      }
-    });
-    if (!queued) {
+    if (!enqueue(new NodeEvent.PeerMessages(messages, true))) {
       peerInbox.release();
     }
   }
@@ -516,18 +486,18 @@ public final class RaftKvNode implements AutoCloseable {
       return;
     }
     if (!clientAddress.equals(knownClientAddresses.put(peer, clientAddress))) {
-      enqueue(() -> members.learnClientAddress(peer, clientAddress));
+      enqueue(new NodeEvent.ClientAddressLearned(peer, clientAddress));
     }
   }
 
   /** The transport could not deliver to {@code peer}. */
   public void reportUnreachable(long peer) {
-    enqueue(() -> rawNode.reportUnreachable(peer));
+    enqueue(new NodeEvent.Unreachable(peer));
   }
 
   /** How sending a snapshot to {@code peer} ended. */
   public void reportSnapshot(long peer, SnapshotStatus snapshotStatus) {
-    enqueue(() -> rawNode.reportSnapshot(peer, snapshotStatus));
+    enqueue(new NodeEvent.SnapshotSent(peer, snapshotStatus));
   }
 
   /** The data of a snapshot this node captured, for the transport to stream. */
@@ -547,24 +517,24 @@ public final class RaftKvNode implements AutoCloseable {
    * inside it does, so {@link #terminated()} reports it.
    */
   public void reportStorageFailure(Throwable failure) {
-    enqueue(() -> {
-      throw new IllegalStateException("storage failure outside the raft loop", failure);
-    });
+    enqueue(new NodeEvent.StorageFailed(failure));
   }
 
   /** A snapshot's data arrived whole: step its message into raft, which decides to install it or not. */
   public void snapshotReceived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
-    enqueue(() -> {
-      long index = snapshotMessage.getSnapshot().getMetadata().getIndex();
-      SnapshotStore.StagedSnapshot previous = receivedSnapshots.put(index, staged);
-      if (previous != null && !previous.dir().equals(staged.dir())) {
-        SnapshotStore.discard(previous);
-      }
-      stepPeerMessage(snapshotMessage);
-    });
+    enqueue(new NodeEvent.SnapshotArrived(snapshotMessage, staged));
   }
 
-  private boolean enqueue(Runnable event) {
+  private void onSnapshotArrived(Message snapshotMessage, SnapshotStore.StagedSnapshot staged) {
+    long index = snapshotMessage.getSnapshot().getMetadata().getIndex();
+    SnapshotStore.StagedSnapshot previous = receivedSnapshots.put(index, staged);
+    if (previous != null && !previous.dir().equals(staged.dir())) {
+      SnapshotStore.discard(previous);
+    }
+    stepPeerMessage(snapshotMessage);
+  }
+
+  private boolean enqueue(NodeEvent event) {
     if (!running) {
       return false;
     }
@@ -596,17 +566,17 @@ public final class RaftKvNode implements AutoCloseable {
   private void runLoop() {
     long tickNanos = config.tickInterval().toNanos();
     long nextTick = System.nanoTime() + tickNanos;
-    List<Runnable> events = new ArrayList<>();
+    List<NodeEvent> events = new ArrayList<>();
     Throwable failure = null;
     try {
       while (running) {
         long waitNanos = nextTick - System.nanoTime();
-        Runnable first = waitNanos > 0 ? mailbox.poll(waitNanos, TimeUnit.NANOSECONDS) : mailbox.poll();
+        NodeEvent first = waitNanos > 0 ? mailbox.poll(waitNanos, TimeUnit.NANOSECONDS) : mailbox.poll();
         if (first != null) {
           events.add(first);
           mailbox.drainTo(events);
-          for (Runnable event : events) {
-            event.run();
+          for (NodeEvent event : events) {
+            handle(event);
           }
           events.clear();
         }
@@ -620,10 +590,10 @@ public final class RaftKvNode implements AutoCloseable {
           }
           onTick();
         }
-        if (persistFailure != null) {
-          throw new IllegalStateException("writing the raft log failed", persistFailure);
+        if (readyWriter.failure() != null) {
+          throw new IllegalStateException("writing the raft log failed", readyWriter.failure());
         }
-        while (running && inFlight.size() < MAX_IN_FLIGHT_READYS && !snapshotInFlight() && rawNode.hasReady()) {
+        while (running && readyWriter.hasRoom() && rawNode.hasReady()) {
           takeReady(rawNode.ready());
         }
         publishStatus();
@@ -642,11 +612,11 @@ public final class RaftKvNode implements AutoCloseable {
       running = false;
       // Requests that raced with the stop are queued as events that register them: run those, so every
       // request is answered, then fail everything still waiting.
-      List<Runnable> leftovers = new ArrayList<>();
+      List<NodeEvent> leftovers = new ArrayList<>();
       mailbox.drainTo(leftovers);
-      for (Runnable event : leftovers) {
+      for (NodeEvent event : leftovers) {
         try {
-          event.run();
+          handle(event);
         } catch (RuntimeException ignored) {
           // the node is stopping; the request is failed below
         }
@@ -656,52 +626,64 @@ public final class RaftKvNode implements AutoCloseable {
     }
   }
 
+  /** Handles one mailbox event (loop thread): the one place each kind of event is dispatched. */
+  private void handle(NodeEvent event) {
+    if (event instanceof NodeEvent.Propose e) {
+      writes.queue(e.writes());
+    } else if (event instanceof NodeEvent.ReadIndex e) {
+      reads.add(e.read());
+    } else if (event instanceof NodeEvent.ProposeConfChange e) {
+      startConfChange(e.change(), e.future(), e.deadlineNanos());
+    } else if (event instanceof NodeEvent.TransferLeader e) {
+      startLeaderTransfer(e.transferee(), e.future());
+    } else if (event instanceof NodeEvent.PinStateCut e) {
+      pinStateCut(e.cut(), e.deadlineNanos());
+    } else if (event instanceof NodeEvent.RecentlyHeardVoters e) {
+      e.future().complete(new java.util.TreeSet<>(peerStorage.confState().getVotersList().stream()
+          .filter(recentlyHeard()::test).toList()));
+    } else if (event instanceof NodeEvent.PeerMessages e) {
+      stepPeerMessages(e.messages(), e.reserved());
+    } else if (event instanceof NodeEvent.SnapshotArrived e) {
+      onSnapshotArrived(e.message(), e.staged());
+    } else if (event instanceof NodeEvent.ReadyPersisted e) {
+      onReadyPersisted(e.ready());
+    } else if (event instanceof NodeEvent.PersistFailed) {
+      // only wakes the loop, which then stops on readyWriter.failure()
+    } else if (event instanceof NodeEvent.Unreachable e) {
+      rawNode.reportUnreachable(e.peer());
+    } else if (event instanceof NodeEvent.SnapshotSent e) {
+      rawNode.reportSnapshot(e.peer(), e.status());
+    } else if (event instanceof NodeEvent.ClientAddressLearned e) {
+      members.learnClientAddress(e.peer(), e.clientAddress());
+    } else if (event instanceof NodeEvent.StorageFailed e) {
+      throw new IllegalStateException("storage failure outside the raft loop", e.failure());
+    } else {
+      throw new IllegalStateException("unknown node event " + event.getClass().getSimpleName());
+    }
+  }
+
+  private void stepPeerMessages(List<Message> messages, boolean reserved) {
+    try {
+      messages.forEach(this::stepPeerMessage);
+    } finally {
+      if (reserved) {
+        peerInbox.release();
+      }
+    }
+  }
+
   private void onTick() {
     long now = System.nanoTime();
     if (now >= nextFeedGcNanos) {
       nextFeedGcNanos = now + config.feedGcInterval().toNanos();
       changeFeed.collectGarbage(System.currentTimeMillis(), stateMachine.applyState().getAppliedIndex());
     }
-    expire(proposed.values().iterator(), now);
-    for (Iterator<PendingConfChange> it = confChanges.values().iterator(); it.hasNext(); ) {
-      PendingConfChange p = it.next();
-      if (now > p.deadlineNanos) {
-        p.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT, "membership change timed out"));
-        it.remove();
-      }
-    }
-    expireReads(readsAwaitingIndex.values(), now);
-    expireReads(readsAwaitingApply.values(), now);
+    writes.expire(now).forEach(Runnable::run);
+    confChanges.expire(now).forEach(Runnable::run);
+    reads.expire(now).forEach(Runnable::run);
     List<Runnable> due = new ArrayList<>(afterTick);
     afterTick.clear();
     due.forEach(Runnable::run);
-  }
-
-  private void expire(Iterator<PendingWrite> it, long now) {
-    while (it.hasNext()) {
-      PendingWrite p = it.next();
-      if (now > p.deadlineNanos) {
-        p.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT,
-            "write not applied within " + config.requestTimeout().toMillis() + " ms; it may still apply"));
-        it.remove();
-      }
-    }
-  }
-
-  private static void expireReads(Iterable<List<PendingRead>> groups, long now) {
-    for (Iterator<List<PendingRead>> git = groups.iterator(); git.hasNext(); ) {
-      List<PendingRead> group = git.next();
-      group.removeIf(r -> {
-        if (now > r.deadlineNanos) {
-          r.future.completeExceptionally(NodeException.of(Error.Code.TIMEOUT, "read not confirmed in time"));
-          return true;
-        }
-        return false;
-      });
-      if (group.isEmpty()) {
-        git.remove();
-      }
-    }
   }
 
   private void stepPeerMessage(Message m) {
@@ -717,59 +699,42 @@ public final class RaftKvNode implements AutoCloseable {
   }
 
   private void proposeWrites() {
-    if (toPropose.isEmpty()) {
+    List<PendingWrites.Waiter> batch = writes.takeQueued();
+    if (batch.isEmpty()) {
       return;
     }
-    List<PendingWrite> batch = new ArrayList<>(toPropose);
-    toPropose.clear();
     if (role != StateType.LEADER) {
-      NodeException error = notLeader();
-      batch.forEach(p -> p.future.completeExceptionally(error));
+      PendingWrites.failBatch(batch, notLeader()).forEach(Runnable::run);
       return;
     }
     long now = System.currentTimeMillis();
     List<ByteString> data = new ArrayList<>(batch.size());
-    for (PendingWrite p : batch) {
-      WriteRequest r = p.request;
-      data.add(CommandCodec.encode(r, now));
+    for (PendingWrites.Waiter w : batch) {
+      data.add(CommandCodec.encode(w.request(), now));
     }
     try {
       rawNode.propose(data);
     } catch (ProposalDroppedException e) {
       NodeException error = NodeException.of(Error.Code.UNAVAILABLE, "write not accepted: " + e.getMessage());
-      batch.forEach(p -> p.future.completeExceptionally(error));
+      PendingWrites.failBatch(batch, error).forEach(Runnable::run);
       return;
     }
-    long index = rawNode.lastIndex() - batch.size() + 1;
-    long term = rawNode.term();
-    for (PendingWrite p : batch) {
-      proposed.put(index++, new PendingWrite(p.request, p.future, p.deadlineNanos, new long[] {term}));
-    }
+    writes.proposed(batch, rawNode.lastIndex() - batch.size() + 1, rawNode.term());
   }
 
   private void requestReadIndex() {
-    if (readsToConfirm.isEmpty()) {
+    if (!reads.hasUnconfirmed()) {
       return;
     }
     if (leaderId == 0) {
-      NodeException error = notLeader();
-      readsToConfirm.forEach(r -> r.future.completeExceptionally(error));
-      readsToConfirm.clear();
+      reads.failUnconfirmed(notLeader()).forEach(Runnable::run);
       return;
     }
-    ByteString ctx = ByteString.copyFrom(io.raftkv.server.storage.Keys.u64(++readContextCounter));
-    readsAwaitingIndex.put(ctx, new ArrayList<>(readsToConfirm));
-    readsToConfirm.clear();
-    rawNode.readIndex(ctx);
+    rawNode.readIndex(reads.startConfirming());
   }
 
   private boolean snapshotInFlight() {
-    for (InFlightReady r : inFlight) {
-      if (r.snapshotData != null) {
-        return true;
-      }
-    }
-    return false;
+    return readyWriter.snapshotInFlight();
   }
 
   /**
@@ -798,23 +763,13 @@ public final class RaftKvNode implements AutoCloseable {
       snapshotConf = rd.snapshot().getMetadata().getConfState();
     }
     InFlightReady inflight = new InFlightReady(rd, leader, snapshotData, descriptor);
-    inFlight.addLast(inflight);
     WriteBatch batch = new WriteBatch();
     peerStorage.stage(rd, batch);
     boolean sync = rd.mustSync() || snapshotData != null;
-    if (snapshotData == null && inFlight.size() == 1) {
-      // Nothing else is being written: write here and go on at once. Handing the write to the persister
-      // only pays when it lets the loop work during another write's fsync.
-      try (batch) {
-        engine.write(batch, sync);
-      }
-      onReadyPersisted(inflight);
-      return;
-    }
     SnapshotStore.StagedSnapshot data = snapshotData;
     SnapshotDescriptor desc = descriptor;
     ConfState conf = snapshotConf;
-    Runnable job = () -> {
+    Runnable write = () -> {
       try (batch) {
         if (data != null) {
           // The raft log reset is written with the install's commit point; the state follows it.
@@ -822,52 +777,35 @@ public final class RaftKvNode implements AutoCloseable {
         } else {
           engine.write(batch, sync);
         }
-        mailbox.add(() -> onReadyPersisted(inflight));
-      } catch (RuntimeException | java.lang.Error e) {
-        persistFailure = e;
-        mailbox.add(() -> { });
       }
     };
-    if (data != null && inFlight.size() > 1) {
-      // Earlier Readys may carry committed entries not applied yet: installing the snapshot's state now
-      // would let them apply on top of it. Install once they are done (no Ready is taken meanwhile).
-      deferredSnapshotInstall = job;
-      return;
+    if (readyWriter.submit(inflight, data != null, write)) {
+      onReadyPersisted(inflight); // written on the loop: nothing else was in flight
     }
-    persister.execute(job);
   }
 
   /** The oldest in-flight Ready is on disk: answer for it, apply what it committed, and advance. */
   private void onReadyPersisted(InFlightReady inflight) {
-    if (inFlight.peekFirst() != inflight) {
-      throw new IllegalStateException("Readys persisted out of order");
-    }
-    inFlight.removeFirst();
-    Ready rd = inflight.ready;
+    readyWriter.persisted(inflight);
+    Ready rd = inflight.ready();
     peerStorage.onPersisted(rd);
-    if (inflight.snapshotData != null) {
-      afterSnapshotInstalled(rd.snapshot(), inflight.snapshotDescriptor);
+    if (inflight.snapshotData() != null) {
+      afterSnapshotInstalled(rd.snapshot(), inflight.snapshotDescriptor());
     }
     for (Entry e : rd.entries()) {
       bytesSinceCompaction += e.getSerializedSize();
     }
-    if (!inflight.sentByLeader) {
+    if (!inflight.sentByLeader()) {
       send(rd.messages()); // a follower answers only for what it has persisted
     }
     apply(rd.committedEntries());
     for (ReadState rs : rd.readStates()) {
-      List<PendingRead> reads = readsAwaitingIndex.remove(rs.requestContext());
-      if (reads != null) {
-        readsAwaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).addAll(reads);
-      }
+      reads.confirmed(rs.requestContext(), rs.index());
     }
     rawNode.advance(rd);
-    completeReads();
+    reads.applied(stateMachine.applyState().getAppliedIndex()).forEach(Runnable::run);
     maybeCompactLog();
-    if (deferredSnapshotInstall != null && inFlight.size() == 1) {
-      persister.execute(deferredSnapshotInstall);
-      deferredSnapshotInstall = null;
-    }
+    readyWriter.afterApplied();
   }
 
   private void onSoftState(long lead, StateType newRole) {
@@ -877,9 +815,7 @@ public final class RaftKvNode implements AutoCloseable {
     if (leaderChanged) {
       LOG.info("node {}: leader is now {} (term {}, role {})", config.nodeId(), lead, rawNode.term(), newRole);
       // Read requests in flight went to a leader that may be gone; clients retry.
-      NodeException error = notLeader();
-      readsAwaitingIndex.values().forEach(group -> group.forEach(r -> r.future.completeExceptionally(error)));
-      readsAwaitingIndex.clear();
+      reads.leaderChanged(notLeader()).forEach(Runnable::run);
     }
   }
 
@@ -922,10 +858,7 @@ public final class RaftKvNode implements AutoCloseable {
           failStale(e.getIndex(), e.getTerm(), completions);
         } else {
           WriteOutcome outcome = stateMachine.applyCommand(batch, e.getIndex(), e.getTerm(), e.getData());
-          PendingWrite waiting = proposed.remove(e.getIndex());
-          if (waiting != null) {
-            completions.add(() -> complete(waiting, e.getTerm(), outcome));
-          }
+          addIfWaiting(completions, writes.applied(e.getIndex(), e.getTerm(), outcome));
         }
         if (stateMachine.roundFull(batch)) {
           // Many committed entries at once (a restart's replay, a follower catching up): write them in
@@ -961,28 +894,15 @@ public final class RaftKvNode implements AutoCloseable {
     }
   }
 
-  private void complete(PendingWrite waiting, long appliedTerm, WriteOutcome outcome) {
-    if (waiting.position[0] != appliedTerm) {
-      waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
-          "the write's log position was taken by an entry of term " + appliedTerm + "; it was not applied, retry"));
-    } else if (outcome.error() != null) {
-      waiting.future.completeExceptionally(new NodeException(outcome.error()));
-    } else {
-      waiting.future.complete(outcome.response());
+  private static void addIfWaiting(List<Runnable> completions, Completion<?> completion) {
+    if (completion != null) {
+      completions.add(completion);
     }
   }
 
   private void failStale(long index, long term, List<Runnable> completions) {
-    PendingWrite waiting = proposed.remove(index);
-    if (waiting != null) {
-      completions.add(() -> waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
-          "the write's log position was taken by an entry of term " + term + "; it was not applied, retry")));
-    }
-    PendingConfChange change = confChanges.remove(index);
-    if (change != null) {
-      completions.add(() -> change.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
-          "the membership change's log position was taken by an entry of term " + term + "; retry")));
-    }
+    addIfWaiting(completions, writes.takenByEmptyEntry(index, term));
+    addIfWaiting(completions, confChanges.takenByEmptyEntry(index, term));
   }
 
   private ConfState applyConfChange(Entry e, List<Runnable> completions) {
@@ -993,11 +913,7 @@ public final class RaftKvNode implements AutoCloseable {
       LOG.warn("node {}: skipping unreadable conf change at index {}", config.nodeId(), e.getIndex());
       return null;
     }
-    PendingWrite staleWrite = proposed.remove(e.getIndex());
-    if (staleWrite != null) {
-      completions.add(() -> staleWrite.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
-          "the write's log position was taken by a membership change; retry")));
-    }
+    addIfWaiting(completions, writes.takenByConfChange(e.getIndex()));
     ConfState cs = rawNode.applyConfChange(cc);
     long id = cc.getNodeId();
     switch (cc.getChangeType()) {
@@ -1032,30 +948,11 @@ public final class RaftKvNode implements AutoCloseable {
       }
       default -> { }
     }
-    PendingConfChange waiting = confChanges.remove(e.getIndex());
-    if (waiting != null) {
-      List<Member> now = members.all();
-      if (waiting.term == e.getTerm()) {
-        completions.add(() -> waiting.future.complete(now));
-      } else {
-        completions.add(() -> waiting.future.completeExceptionally(NodeException.of(Error.Code.STALE_COMMAND,
-            "the membership change's log position was taken by another term's entry; retry")));
-      }
-    }
+    addIfWaiting(completions, confChanges.applied(e.getIndex(), e.getTerm(), members.all()));
     if (removed) {
       completions.add(() -> running = false);
     }
     return cs;
-  }
-
-  private void completeReads() {
-    long applied = stateMachine.applyState().getAppliedIndex();
-    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
-      long index = readsAwaitingApply.firstKey();
-      for (PendingRead r : readsAwaitingApply.remove(index)) {
-        r.future.complete(index);
-      }
-    }
   }
 
   private void maybeCompactLog() {
@@ -1119,18 +1016,9 @@ public final class RaftKvNode implements AutoCloseable {
   }
 
   private void failEverything(NodeException error) {
-    toPropose.forEach(p -> p.future.completeExceptionally(error));
-    toPropose.clear();
-    proposed.values().forEach(p -> p.future.completeExceptionally(error));
-    proposed.clear();
-    readsToConfirm.forEach(r -> r.future.completeExceptionally(error));
-    readsToConfirm.clear();
-    readsAwaitingIndex.values().forEach(g -> g.forEach(r -> r.future.completeExceptionally(error)));
-    readsAwaitingIndex.clear();
-    readsAwaitingApply.values().forEach(g -> g.forEach(r -> r.future.completeExceptionally(error)));
-    readsAwaitingApply.clear();
-    confChanges.values().forEach(c -> c.future.completeExceptionally(error));
-    confChanges.clear();
+    writes.failAll(error).forEach(Runnable::run);
+    reads.failAll(error).forEach(Runnable::run);
+    confChanges.failAll(error).forEach(Runnable::run);
     afterTick.clear();
   }
 
@@ -1144,12 +1032,7 @@ public final class RaftKvNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    persister.shutdown();
-    try {
-      persister.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    readyWriter.close();
     changeFeed.close();
     transport.close();
     snapshots.close();
