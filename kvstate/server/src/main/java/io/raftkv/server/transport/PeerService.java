@@ -5,7 +5,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.raft.pb.Message;
 import io.raftkv.raft.pb.MessageType;
-import io.raftkv.server.node.RaftKvNode;
+import io.raftkv.server.node.RaftMessageHandler;
 import io.raftkv.server.storage.SnapshotStore;
 import io.raftkv.server.transport.pb.RaftMessageBatch;
 import io.raftkv.server.transport.pb.SnapshotChunk;
@@ -26,8 +26,10 @@ public final class PeerService {
   private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
 
   private final String clusterId;
-  private final Supplier<RaftKvNode> node;
+  private final Supplier<? extends RaftMessageHandler> node;
+  /** Learns the addresses of peers that reach us. */
   private final GrpcTransport transport;
+  private final InboundFilter inbound;
   private final OverloadLimits limits;
   private final ScheduledExecutorService timer;
   /** Snapshots being received now. */
@@ -37,13 +39,20 @@ public final class PeerService {
    * @param limits bounds incoming snapshots (count, bytes, time)
    * @param timer ends an incoming snapshot that passes its time limit
    */
-  public PeerService(String clusterId, Supplier<RaftKvNode> node, GrpcTransport transport, OverloadLimits limits,
-      ScheduledExecutorService timer) {
+  public PeerService(String clusterId, Supplier<? extends RaftMessageHandler> node, GrpcTransport transport,
+      InboundFilter inbound, OverloadLimits limits, ScheduledExecutorService timer) {
     this.clusterId = clusterId;
     this.node = node;
     this.transport = transport;
+    this.inbound = inbound;
     this.limits = limits;
     this.timer = timer;
+  }
+
+  /** As the full constructor, refusing no peer: what production wiring uses. */
+  public PeerService(String clusterId, Supplier<? extends RaftMessageHandler> node, GrpcTransport transport,
+      OverloadLimits limits, ScheduledExecutorService timer) {
+    this(clusterId, node, transport, InboundFilter.ACCEPT_ALL, limits, timer);
   }
 
   /** Snapshots being received now. */
@@ -84,7 +93,7 @@ public final class PeerService {
 
     /** Reserves room for one batch, then asks gRPC for it (now, or when a slot frees). */
     void askForNext() {
-      RaftKvNode n = node.get();
+      RaftMessageHandler n = node.get();
       if (n == null) {
         response.request(1); // not started yet: what arrives is dropped below
         return;
@@ -95,7 +104,7 @@ public final class PeerService {
     }
 
     private void slotGranted() {
-      RaftKvNode n = node.get();
+      RaftMessageHandler n = node.get();
       synchronized (this) {
         if (!ended) {
           holdsSlot = true;
@@ -116,7 +125,7 @@ public final class PeerService {
     @Override
     public void onNext(RaftMessageBatch batch) {
       boolean slot = takeSlot();
-      RaftKvNode n = node.get();
+      RaftMessageHandler n = node.get();
       if (refused) {
         releaseIf(slot, n);
         return;
@@ -130,7 +139,7 @@ public final class PeerService {
         response.onCompleted();
         return;
       }
-      if (n == null || transport.refusesFrom(batch.getFrom())) {
+      if (n == null || inbound.refusesFrom(batch.getFrom())) {
         releaseIf(slot, n);
         askForNext();
         return;
@@ -151,7 +160,7 @@ public final class PeerService {
       askForNext();
     }
 
-    private void releaseIf(boolean slot, RaftKvNode n) {
+    private void releaseIf(boolean slot, RaftMessageHandler n) {
       if (slot && n != null) {
         n.peerInbox().release();
       }
@@ -234,11 +243,11 @@ public final class PeerService {
             return;
           }
           message = chunk.getMessage();
-          if (transport.refusesFrom(message.getFrom())) {
+          if (inbound.refusesFrom(message.getFrom())) {
             fail("node " + message.getFrom() + " is blocked by fault injection");
             return;
           }
-          RaftKvNode n = node.get();
+          RaftMessageHandler n = node.get();
           if (n == null) {
             fail("node is not running");
             return;
@@ -272,7 +281,7 @@ public final class PeerService {
 
     /** A full disk or I/O error while receiving is fatal to the node, as one in the raft loop is. */
     private void stopOnStorageFailure(RuntimeException e) {
-      RaftKvNode n = node.get();
+      RaftMessageHandler n = node.get();
       if (n != null && io.raftkv.server.storage.StorageFailures.isStorageFailure(e)) {
         n.reportStorageFailure(e);
       }
