@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * applied to the {@link KvStateMachine}, waiting requests completed. The server, the tests and any
  * embedding use this class.
  */
-public final class RaftKvNode implements AutoCloseable {
+public final class RaftKvNode implements AutoCloseable, RaftMessageHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RaftKvNode.class);
 
   private final NodeConfig config;

@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * How a node reaches its peers. Sending never blocks the raft loop for long; failures come back as
- * {@link RaftKvNode#reportUnreachable(long)} and {@link RaftKvNode#reportSnapshot}.
+ * {@link RaftMessageHandler#reportUnreachable(long)} and {@link RaftMessageHandler#reportSnapshot}.
  */
 public interface Transport extends AutoCloseable {
-  /** Starts delivering messages to the node; called once the node is ready to receive. */
-  void start(RaftKvNode node);
+  /** Starts delivering to {@code handler}; called once it is ready to receive. */
+  void start(RaftMessageHandler handler);
 
   /** Sends raft messages (never MsgSnapshot: those go through {@link #sendSnapshot}). */
   void send(List<Message> messages);

@@ -8,7 +8,11 @@ import io.grpc.ServerInterceptors;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.node.RaftKvNode;
+import io.raftkv.server.node.Transport;
+import io.raftkv.server.transport.FaultInjectingTransport;
 import io.raftkv.server.transport.GrpcTransport;
+import io.raftkv.server.transport.InboundFilter;
+import io.raftkv.server.transport.LinkFilter;
 import io.raftkv.server.transport.PeerRpc;
 import io.raftkv.server.transport.PeerService;
 import java.io.IOException;
@@ -24,13 +28,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RaftKvServer implements AutoCloseable {
   private final RaftKvNode node;
-  private final GrpcTransport transport;
+  private final Transport transport;
   private final Server peerServer;
   private final Server clientServer;
   private final ExecutorService executor;
   private final OverloadGuards guards;
 
-  private RaftKvServer(RaftKvNode node, GrpcTransport transport, Server peerServer, Server clientServer,
+  private RaftKvServer(RaftKvNode node, Transport transport, Server peerServer, Server clientServer,
       ExecutorService executor, OverloadGuards guards) {
     this.node = node;
     this.transport = transport;
@@ -60,8 +64,22 @@ public final class RaftKvServer implements AutoCloseable {
    */
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort,
       boolean faultInjection) {
-    GrpcTransport transport = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
+    return start(config, bindHost, peerPort, clientPort, faultInjection, null);
+  }
+
+  /**
+   * Starts the node as {@link #start(NodeConfig, String, int, int, boolean)} does; a non-null
+   * {@code links} (in-process test clusters) cuts the peer links it does not deliver. Only with fault
+   * injection or links is the plain gRPC transport wrapped in a {@link FaultInjectingTransport}.
+   */
+  public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort,
+      boolean faultInjection, LinkFilter links) {
+    GrpcTransport grpc = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
         config.clientAddress());
+    FaultInjectingTransport faulty = faultInjection || links != null
+        ? new FaultInjectingTransport(grpc, config.nodeId(), links != null ? links : LinkFilter.OPEN) : null;
+    Transport transport = faulty != null ? faulty : grpc;
+    InboundFilter inbound = faulty != null ? faulty : InboundFilter.ACCEPT_ALL;
     RaftKvNode[] holder = new RaftKvNode[1];
     ExecutorService executor = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
         r -> {
@@ -82,8 +100,8 @@ public final class RaftKvServer implements AutoCloseable {
     CallDispatch peerDispatch = new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor,
         limits.maxQueuedRpcs(), nodeName);
     Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
-        .addService(ServerInterceptors.intercept(new PeerService(config.clusterId(), () -> holder[0], transport,
-            limits, guards.timer()).definition(), peerDispatch.refuser()))
+        .addService(ServerInterceptors.intercept(new PeerService(config.clusterId(), () -> holder[0], grpc,
+            inbound, limits, guards.timer()).definition(), peerDispatch.refuser()))
         .maxInboundMessageSize(64 << 20)
         .directExecutor()
         .callExecutor(peerDispatch)
@@ -118,7 +136,7 @@ public final class RaftKvServer implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new KvService(node, executor, guards).definition(),
             clientDispatch.refuser()))
         .addService(ServerInterceptors.intercept(new AdminService(node, executor,
-            faultInjection ? java.util.Optional.of(transport.faults()) : java.util.Optional.empty(), guards)
+            faultInjection ? java.util.Optional.of(faulty.faults()) : java.util.Optional.empty(), guards)
             .definition(), clientDispatch.refuser()))
         .build();
     try {
@@ -137,8 +155,8 @@ public final class RaftKvServer implements AutoCloseable {
     return node;
   }
 
-  /** The peer transport, e.g. to cut links in fault-injection tests. */
-  public GrpcTransport transport() {
+  /** The peer transport the node sends through (wrapped in fault injection only if asked for). */
+  public Transport transport() {
     return transport;
   }
 

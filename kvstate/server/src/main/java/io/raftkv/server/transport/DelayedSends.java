@@ -5,7 +5,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** Runs sends that fault injection holds back, each after its own delay, on one daemon thread. */
-final class DelayedSends implements AutoCloseable {
+final class DelayedSends implements SendDelayer {
   private final ScheduledExecutorService timer;
 
   DelayedSends(long selfId) {
@@ -18,7 +18,8 @@ final class DelayedSends implements AutoCloseable {
     this.timer = executor;
   }
 
-  void later(long millis, Runnable send) {
+  @Override
+  public void later(long millis, Runnable send) {
     try {
       timer.schedule(send, millis, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closed) {

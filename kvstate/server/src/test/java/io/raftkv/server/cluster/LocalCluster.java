@@ -100,8 +100,8 @@ final class LocalCluster implements AutoCloseable {
   void start(long id, boolean founding) {
     Member m = members.get(id);
     RaftKvServer server = RaftKvServer.start(configFor(id, founding).build(), "127.0.0.1",
-        port(m.getPeerAddress()), port(m.getClientAddress()), faultInjection);
-    server.transport().setLinkFilter((from, to) -> cutOff.contains(from) == cutOff.contains(to));
+        port(m.getPeerAddress()), port(m.getClientAddress()), faultInjection,
+        (from, to) -> cutOff.contains(from) == cutOff.contains(to));
     servers.put(id, server);
   }
 

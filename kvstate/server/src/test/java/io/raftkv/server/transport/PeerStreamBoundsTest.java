@@ -20,6 +20,7 @@ import io.raftkv.raft.pb.SnapshotMetadata;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.node.RaftKvNode;
+import io.raftkv.server.node.RaftMessageHandler;
 import io.raftkv.server.node.Transport;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
@@ -59,7 +60,7 @@ class PeerStreamBoundsTest {
   /** Holds the raft loop in its first send (a pre-vote to the absent node 2) until the test lets go. */
   private final Transport blockingTransport = new Transport() {
     @Override
-    public void start(RaftKvNode n) {}
+    public void start(RaftMessageHandler n) {}
 
     @Override
     public void send(List<Message> messages) {
