@@ -1,12 +1,16 @@
 package io.raftkv.client;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
  * Growing waits with jitter: the n-th wait is drawn from [d/2, d] where d = first * 2^n, capped at
- * {@code capMillis}. Pure but for the random source; one instance per call (it counts its waits).
+ * {@code capMillis}. Pure but for the random source; one instance per call or stream (it counts its waits).
  */
 final class Backoff {
+  /** Draws from the calling thread's own random, so one instance serves waits computed on any thread. */
+  static final RandomGenerator THREAD_LOCAL_JITTER = () -> ThreadLocalRandom.current().nextLong();
+
   private final long firstMillis;
   private final long capMillis;
   private final int maxDoublings;
@@ -30,6 +34,11 @@ final class Backoff {
   /** The upper bound of the next wait, before jitter takes up to half of it away. */
   long nextCeilingMillis() {
     return Math.min(capMillis, firstMillis << Math.min(waits, maxDoublings));
+  }
+
+  /** Starts over from the first wait (after a success). */
+  void reset() {
+    waits = 0;
   }
 
   /** The next wait in milliseconds; each call counts as one more wait. */

@@ -7,10 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.random.RandomGenerator;
 
 /**
  * Runs a call's tries until an answer or the deadline: each try goes where the {@link LeaderTracker} says,
@@ -18,9 +16,6 @@ import java.util.random.RandomGenerator;
  * thread, so no caller's thread sleeps and the async API never blocks. Thread-safe; one per client.
  */
 final class Retrier implements AutoCloseable {
-  /** Draws from the calling thread's random: tries run on transport and retry threads alike. */
-  private static final RandomGenerator JITTER = () -> ThreadLocalRandom.current().nextLong();
-
   private final List<String> endpoints;
   private final Duration deadline;
   private final LeaderTracker leaders;
@@ -78,7 +73,7 @@ final class Retrier implements AutoCloseable {
       this.leaderOnly = leaderOnly;
       this.deadlineNanos = deadlineNanos;
       this.attempt = attempt;
-      this.policy = new RetryPolicy(leaderOnly, JITTER);
+      this.policy = new RetryPolicy(leaderOnly, Backoff.THREAD_LOCAL_JITTER);
     }
 
     CompletableFuture<R> start() {

@@ -31,6 +31,18 @@ class BackoffTest {
   }
 
   @Test
+  void aResetStartsOverFromTheFirstWait() {
+    Backoff backoff = new Backoff(20, 1000, 6, new Random(3));
+    for (int i = 0; i < 4; i++) {
+      backoff.nextMillis();
+    }
+    assertThat(backoff.nextCeilingMillis()).isEqualTo(320);
+    backoff.reset();
+    assertThat(backoff.nextCeilingMillis()).isEqualTo(20);
+    assertThat(backoff.nextMillis()).isBetween(10L, 20L);
+  }
+
+  @Test
   void jitterReachesBothEndsOfTheRange() {
     Backoff backoff = new Backoff(4, 4, 0, new Random(7));
     boolean low = false;
