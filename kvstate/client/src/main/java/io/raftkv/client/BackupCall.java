@@ -52,8 +52,8 @@ public final class BackupCall implements Iterator<BackupChunk>, AutoCloseable {
 
   private RaftKvException failure(StatusRuntimeException e) {
     Error error = ErrorTrailers.fromThrowable(e);
-    String text = error.getMessage().isEmpty() ? error.getCode() + " from " + endpoint : error.getMessage();
-    return new RaftKvException(error.getCode(), "backup from " + endpoint + " failed: " + text, e);
+    return new RaftKvException(error.getCode(), "backup from " + endpoint + " failed: "
+        + GrpcErrors.describe(endpoint, error), e);
   }
 
   @Override

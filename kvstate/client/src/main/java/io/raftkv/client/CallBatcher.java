@@ -6,7 +6,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.Error;
-import io.raftkv.api.ErrorTrailers;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,11 +88,10 @@ final class CallBatcher<Q, R, BQ, BR> {
         throw new RaftKvException(Error.Code.TIMEOUT, queued.getMessage(), queued);
       }
       if (failure != null) {
-        Error error = ErrorTrailers.fromThrowable(failure);
-        throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
+        throw GrpcErrors.fromCall(endpoint, failure);
       }
       if (outcome.error() != null) {
-        throw RaftKvException.of(outcome.error(), null, outcome.error().getCode() + " from " + endpoint);
+        throw GrpcErrors.fromNode(endpoint, outcome.error(), null);
       }
       return outcome.value();
     });

@@ -13,7 +13,6 @@ import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WatchResponse;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +39,8 @@ public final class ChangeStream implements AutoCloseable {
   /** The position right after the last change received; where a resumed stream starts. */
   private long nextIndex;
   private int nextSubSequence;
-  private int failedAttempts;
+  /** Between reconnects: 10-20 ms, doubling up to 0.5-1 s; starts over once a message arrives. */
+  private final Backoff reconnects = new Backoff(20, 1000, 6, Backoff.THREAD_LOCAL_JITTER);
   /** Since when (System.nanoTime) nodes have answered OUT_OF_RANGE in a row; 0: the last answer was not. */
   private long outOfRangeSinceNanos;
   /** Whether the position came from the cluster (a change or a snapshot was received), not the caller. */
@@ -109,7 +109,7 @@ public final class ChangeStream implements AutoCloseable {
       }
       if (next instanceof WatchResponse response) {
         call.request(1);
-        failedAttempts = 0;
+        reconnects.reset();
         advancePast(response);
         return response;
       }
@@ -156,17 +156,15 @@ public final class ChangeStream implements AutoCloseable {
       outOfRangeSinceNanos = 0;
     }
     if (!retryable) {
-      throw RaftKvException.of(error, failure, error.getCode() + " from " + endpoint);
+      throw GrpcErrors.fromNode(endpoint, error, failure);
     }
     if (inSnapshot) {
       throw RaftKvException.of(Error.newBuilder().setCode(Error.Code.UNAVAILABLE).setMessage(
           "the initial snapshot from " + endpoint + " was cut off (" + error.getMessage()
               + "); start it again").build(), failure, "");
     }
-    failedAttempts++;
-    long millis = Math.min(1000, 10L << Math.min(failedAttempts, 7));
     try {
-      Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+      Thread.sleep(reconnects.nextMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while reconnecting", e);
