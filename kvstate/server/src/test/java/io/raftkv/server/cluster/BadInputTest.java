@@ -1,5 +1,6 @@
 package io.raftkv.server.cluster;
 
+import io.raftkv.server.testing.Acks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -174,14 +175,14 @@ class BadInputTest {
     try {
       java.util.concurrent.CompletableFuture<TransportAck> ack = new java.util.concurrent.CompletableFuture<>();
       var stream = ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT,
-          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), observer(ack));
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), Acks.into(ack));
       stream.onNext(RaftMessageBatch.newBuilder().setClusterId("someone-else").setFrom(7).build());
       stream.onCompleted();
       assertThat(ack.get(5, TimeUnit.SECONDS).getError()).contains("not 'someone-else'");
 
       java.util.concurrent.CompletableFuture<TransportAck> ack2 = new java.util.concurrent.CompletableFuture<>();
       var stream2 = ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT,
-          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), observer(ack2));
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), Acks.into(ack2));
       // A node that is not a member sends a high-term vote request and nonsense appends.
       stream2.onNext(RaftMessageBatch.newBuilder().setClusterId("test").setFrom(77)
           .addMessages(Message.newBuilder().setMsgType(MessageType.MsgAppendResponse).setFrom(77).setTo(leader)
@@ -196,26 +197,6 @@ class BadInputTest {
       channel.shutdownNow();
     }
     stillServes();
-  }
-
-  private static io.grpc.stub.StreamObserver<TransportAck> observer(
-      java.util.concurrent.CompletableFuture<TransportAck> ack) {
-    return new io.grpc.stub.StreamObserver<>() {
-      @Override
-      public void onNext(TransportAck value) {
-        ack.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        ack.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        ack.complete(TransportAck.getDefaultInstance());
-      }
-    };
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.raftkv.server.transport;
 
+import io.raftkv.server.testing.Acks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -121,7 +122,7 @@ class PeerStreamBoundsTest {
 
     CompletableFuture<TransportAck> ack = new CompletableFuture<>();
     ClientCallStreamObserver<RaftMessageBatch> out = (ClientCallStreamObserver<RaftMessageBatch>)
-        ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT, CallOptions.DEFAULT), observer(ack));
+        ClientCalls.asyncClientStreamingCall(channel.newCall(PeerRpc.RAFT, CallOptions.DEFAULT), Acks.into(ack));
     // A rejected pre-vote answer from node 2 (harmless once stepped), 16 KiB each with its context.
     Message answer = Message.newBuilder().setMsgType(MessageType.MsgRequestPreVoteResponse).setFrom(2).setTo(1)
         .setReject(true).setContext(ByteString.copyFrom(new byte[16 << 10])).build();
@@ -162,7 +163,7 @@ class PeerStreamBoundsTest {
     start(OverloadLimits.DEFAULT.withIncomingSnapshots(1, 64 << 10, Duration.ofHours(1)));
     CompletableFuture<TransportAck> ack = new CompletableFuture<>();
     StreamObserver<SnapshotChunk> out = ClientCalls.asyncClientStreamingCall(
-        channel.newCall(PeerRpc.SNAPSHOT, CallOptions.DEFAULT), observer(ack));
+        channel.newCall(PeerRpc.SNAPSHOT, CallOptions.DEFAULT), Acks.into(ack));
     out.onNext(SnapshotChunk.newBuilder().setClusterId(CLUSTER).setMessage(snapshotMessage(100)).build());
     for (int i = 0; i < 20 && !ack.isDone(); i++) {
       out.onNext(SnapshotChunk.newBuilder().setClusterId(CLUSTER).setData(SnapshotKvBatch.newBuilder()
@@ -181,7 +182,7 @@ class PeerStreamBoundsTest {
     start(OverloadLimits.DEFAULT.withIncomingSnapshots(1, 1L << 30, Duration.ofMillis(200)));
     CompletableFuture<TransportAck> ack = new CompletableFuture<>();
     StreamObserver<SnapshotChunk> out = ClientCalls.asyncClientStreamingCall(
-        channel.newCall(PeerRpc.SNAPSHOT, CallOptions.DEFAULT), observer(ack));
+        channel.newCall(PeerRpc.SNAPSHOT, CallOptions.DEFAULT), Acks.into(ack));
     out.onNext(SnapshotChunk.newBuilder().setClusterId(CLUSTER).setMessage(snapshotMessage(200)).build());
     out.onNext(SnapshotChunk.newBuilder().setClusterId(CLUSTER).setData(SnapshotKvBatch.newBuilder()
         .setColumnFamily(ColumnFamily.DATA.toString()).addKeys(ByteString.copyFromUtf8("k"))
@@ -205,25 +206,6 @@ class PeerStreamBoundsTest {
       return walk.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith(index + "-5-"))
           .toList();
     }
-  }
-
-  private static StreamObserver<TransportAck> observer(CompletableFuture<TransportAck> ack) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(TransportAck value) {
-        ack.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        ack.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        ack.complete(TransportAck.getDefaultInstance());
-      }
-    };
   }
 
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
