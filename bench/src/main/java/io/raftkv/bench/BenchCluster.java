@@ -69,6 +69,19 @@ final class BenchCluster implements AutoCloseable {
         + last + "); the end of its members' logs:\n" + String.join("\n", logs));
   }
 
+  /** CPU time all members have used so far, or -1 if the OS does not say for one of them. */
+  long membersCpuNanos() {
+    long sum = 0;
+    for (MemberProcess m : members) {
+      long cpu = m.cpuNanos();
+      if (cpu < 0) {
+        return -1;
+      }
+      sum += cpu;
+    }
+    return sum;
+  }
+
   /** Fails if a member has exited since the start. */
   void checkMembersAlive() throws StartFailure {
     for (MemberProcess m : members) {

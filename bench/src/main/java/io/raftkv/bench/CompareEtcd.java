@@ -131,6 +131,8 @@ public final class CompareEtcd implements Callable<Integer> {
     out.printf("%nSummary over %d round(s) (ops/s = all answered requests / all measured time; percentiles of all"
         + " latencies; ratios above 1 favour RaftKV); finished %s; load average %s%n%s", rounds, Instant.now(),
         loadAverage(), Report.summary(allRounds));
+    out.printf("%nCPU per answered request over all rounds, in microseconds (the members: the 3 etcd or RaftKV"
+        + " processes; the driver: this JVM, its client library included)%n%s", Report.cpuSummary(allRounds));
     out.flush();
     if (!keepWorkDir && workDir == null) {
       Dirs.deleteRecursively(work);
@@ -192,7 +194,13 @@ public final class CompareEtcd implements Callable<Integer> {
       }
       for (int level : concurrency) {
         for (Operation op : Operation.values()) {
+          long membersBefore = cluster.membersCpuNanos();
+          long driverBefore = driverCpuNanos();
           LevelResult r = driver.run(op, level, duration.toNanos());
+          long membersAfter = cluster.membersCpuNanos();
+          long driverAfter = driverCpuNanos();
+          r = r.withCpu(membersBefore < 0 || membersAfter < 0 ? -1 : membersAfter - membersBefore,
+              driverBefore < 0 || driverAfter < 0 ? -1 : driverAfter - driverBefore);
           out.println(Report.levelLine(system, round, op, level, r));
           if (r.errors() > 0) {
             out.println(Report.errorLines(r));
@@ -208,6 +216,11 @@ public final class CompareEtcd implements Callable<Integer> {
       }
     }
     return results;
+  }
+
+  /** CPU time this JVM (the load driver and the client libraries) has used so far, or -1. */
+  private static long driverCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
   }
 
   private static String loadAverage() {

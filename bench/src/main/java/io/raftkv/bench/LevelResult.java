@@ -5,15 +5,41 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one closed-loop run measured: answered requests, failed ones (by kind), how long it ran and the
- * latency of each answered request (nanoseconds).
+ * What one closed-loop run measured: answered requests, failed ones (by kind), how long it ran, the
+ * latency of each answered request (nanoseconds), and the CPU time the cluster's members and the load
+ * driver's JVM spent meanwhile (-1: not measured).
  */
-public record LevelResult(long ops, long errors, long elapsedNanos, Histogram latencies, Map<String, Long> errorKinds) {
+public record LevelResult(long ops, long errors, long elapsedNanos, Histogram latencies, Map<String, Long> errorKinds,
+    long membersCpuNanos, long driverCpuNanos) {
   /** Latencies up to this are recorded exactly to 3 significant digits; a longer one counts as this long. */
   public static final long MAX_TRACKED_NANOS = 120_000_000_000L;
 
   public LevelResult {
     errorKinds = Map.copyOf(errorKinds);
+  }
+
+  /** A run whose CPU use was not measured. */
+  public LevelResult(long ops, long errors, long elapsedNanos, Histogram latencies, Map<String, Long> errorKinds) {
+    this(ops, errors, elapsedNanos, latencies, errorKinds, -1, -1);
+  }
+
+  /** This run with the CPU time its cluster's members and the driver spent during it. */
+  public LevelResult withCpu(long members, long driver) {
+    return new LevelResult(ops, errors, elapsedNanos, latencies, errorKinds, members, driver);
+  }
+
+  /** CPU microseconds the members spent per answered request; NaN if not measured or nothing answered. */
+  public double membersCpuMicrosPerOp() {
+    return perOp(membersCpuNanos);
+  }
+
+  /** CPU microseconds the load driver (client library included) spent per answered request. */
+  public double driverCpuMicrosPerOp() {
+    return perOp(driverCpuNanos);
+  }
+
+  private double perOp(long cpuNanos) {
+    return cpuNanos < 0 || ops == 0 ? Double.NaN : cpuNanos / 1e3 / ops;
   }
 
   /** An empty histogram of the precision every run uses. */
@@ -45,6 +71,11 @@ public record LevelResult(long ops, long errors, long elapsedNanos, Histogram la
     pooled.add(other.latencies);
     Map<String, Long> kinds = new TreeMap<>(errorKinds);
     other.errorKinds.forEach((kind, n) -> kinds.merge(kind, n, Long::sum));
-    return new LevelResult(ops + other.ops, errors + other.errors, elapsedNanos + other.elapsedNanos, pooled, kinds);
+    return new LevelResult(ops + other.ops, errors + other.errors, elapsedNanos + other.elapsedNanos, pooled, kinds,
+        sumIfBoth(membersCpuNanos, other.membersCpuNanos), sumIfBoth(driverCpuNanos, other.driverCpuNanos));
+  }
+
+  private static long sumIfBoth(long a, long b) {
+    return a < 0 || b < 0 ? -1 : a + b;
   }
 }

@@ -60,6 +60,11 @@ final class MemberProcess implements AutoCloseable {
     }
   }
 
+  /** CPU time the process has used so far (user and system), or -1 if the OS does not say. */
+  long cpuNanos() {
+    return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+  }
+
   String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -15,9 +15,11 @@ public final class Report {
 
   /** One system's figures at one level of one round. */
   public static String levelLine(String system, int round, Operation op, int inFlight, LevelResult r) {
-    return String.format(Locale.ROOT, "  %-6s round %d  %s  %3d in flight: %s ops/s  p50 %s ms  p99 %s ms%s",
+    return String.format(Locale.ROOT,
+        "  %-6s round %d  %s  %3d in flight: %s ops/s  p50 %s ms  p99 %s ms  cpu/op: members %s us, driver %s us%s",
         system, round, op.label(), inFlight, opsPerSecond(r.opsPerSecond()), millis(r.p50Millis()),
-        millis(r.p99Millis()), r.errors() == 0 ? "" : "  (" + r.errors() + " errors)");
+        millis(r.p99Millis()), micros(r.membersCpuMicrosPerOp()), micros(r.driverCpuMicrosPerOp()),
+        r.errors() == 0 ? "" : "  (" + r.errors() + " errors)");
   }
 
   /** The failures of a run, most frequent first, one line each. */
@@ -70,6 +72,22 @@ public final class Report {
     return out.toString();
   }
 
+  /** A Markdown table of CPU microseconds per answered request, each point pooled over the rounds. */
+  public static String cpuSummary(List<List<Comparison>> rounds) {
+    StringBuilder out = new StringBuilder("| op | in flight | etcd members | etcd driver | RaftKV members | RaftKV driver |\n"
+        + "| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (int i = 0; i < rounds.get(0).size(); i++) {
+      Comparison pooled = rounds.get(0).get(i);
+      for (int r = 1; r < rounds.size(); r++) {
+        pooled = pooled.plus(rounds.get(r).get(i));
+      }
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", pooled.op().label(), pooled.inFlight(),
+          micros(pooled.etcd().membersCpuMicrosPerOp()), micros(pooled.etcd().driverCpuMicrosPerOp()),
+          micros(pooled.raftkv().membersCpuMicrosPerOp()), micros(pooled.raftkv().driverCpuMicrosPerOp())));
+    }
+    return out.toString();
+  }
+
   /** A duration as seconds, e.g. "20 s" or "0.5 s". */
   public static String seconds(java.time.Duration d) {
     double s = d.toMillis() / 1000.0;
@@ -82,6 +100,10 @@ public final class Report {
 
   static String millis(double v) {
     return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static String micros(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f", v);
   }
 
   static String ratio(double v) {

@@ -47,4 +47,24 @@ class LevelResultTest {
     assertThat(pooled.errorKinds()).containsEntry("x", 2L).containsEntry("y", 1L);
     assertThat(a.getTotalCount()).as("the pooled inputs are left as they were").isEqualTo(1);
   }
+
+  @Test
+  void cpuPerRequestIsTheCpuTimeOverTheAnsweredRequestsAndPoolsBySumming() {
+    LevelResult a = new LevelResult(1000, 0, 1, LevelResult.newHistogram(), Map.of()).withCpu(50_000_000, 20_000_000);
+    LevelResult b = new LevelResult(3000, 0, 1, LevelResult.newHistogram(), Map.of()).withCpu(150_000_000, 20_000_000);
+
+    assertThat(a.membersCpuMicrosPerOp()).isCloseTo(50, offset(1e-9));
+    assertThat(a.driverCpuMicrosPerOp()).isCloseTo(20, offset(1e-9));
+    assertThat(a.plus(b).membersCpuMicrosPerOp()).isCloseTo(50, offset(1e-9));
+    assertThat(a.plus(b).driverCpuMicrosPerOp()).isCloseTo(10, offset(1e-9));
+  }
+
+  @Test
+  void cpuNotMeasuredOnEitherSideIsNotApplicable() {
+    LevelResult measured = new LevelResult(10, 0, 1, LevelResult.newHistogram(), Map.of()).withCpu(10_000, 10_000);
+    LevelResult unmeasured = new LevelResult(10, 0, 1, LevelResult.newHistogram(), Map.of());
+
+    assertThat(unmeasured.membersCpuMicrosPerOp()).isNaN();
+    assertThat(measured.plus(unmeasured).membersCpuMicrosPerOp()).isNaN();
+  }
 }

@@ -72,4 +72,27 @@ class ReportTest {
     assertThat(Report.seconds(java.time.Duration.ofSeconds(20))).isEqualTo("20 s");
     assertThat(Report.seconds(java.time.Duration.ofMillis(1500))).isEqualTo("1.5 s");
   }
+
+  @Test
+  void theCpuSummaryGivesMicrosecondsPerRequestPooledOverRounds() {
+    List<Comparison> round1 = List.of(new Comparison(Operation.PUT, 1,
+        result(1000, ONE_SECOND, 1).withCpu(100_000_000, 30_000_000), result(500, ONE_SECOND, 1).withCpu(100_000_000, 10_000_000)));
+    List<Comparison> round2 = List.of(new Comparison(Operation.PUT, 1,
+        result(1000, ONE_SECOND, 1).withCpu(100_000_000, 10_000_000), result(1500, ONE_SECOND, 1).withCpu(100_000_000, 10_000_000)));
+
+    List<String> lines = Report.cpuSummary(List.of(round1, round2)).lines().toList();
+
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(2)).isEqualTo("| put | 1 | 100 | 20 | 100 | 10 |");
+  }
+
+  @Test
+  void aLevelLineGivesTheFiguresAndTheErrorCount() {
+    LevelResult r = new LevelResult(2000, 3, ONE_SECOND, result(2000, ONE_SECOND, 1.5).latencies(), Map.of("x", 3L))
+        .withCpu(200_000_000, 50_000_000);
+
+    assertThat(Report.levelLine("raftkv", 2, Operation.GET, 64, r)).isEqualTo(
+        "  raftkv round 2  get   64 in flight: 2,000 ops/s  p50 1.50 ms  p99 1.50 ms  cpu/op: members 100 us, driver 25 us"
+            + "  (3 errors)");
+  }
 }
