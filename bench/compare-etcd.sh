@@ -3,7 +3,7 @@
 # Builds RaftKV and the benchmark if they are not built, installs etcd from Debian's packages if it is
 # missing (etcd-server, as root), then runs io.raftkv.bench.CompareEtcd, which starts a 3-member etcd
 # cluster and a 3-node RaftKV cluster on loopback in turn and prints both systems' figures and the ratios.
-#   bench/compare-etcd.sh                                # 2 rounds, 20 s per level after a 20 s warm-up
+#   bench/compare-etcd.sh                                # 2 rounds, 20 s per level after a 60 s warm-up
 #   bench/compare-etcd.sh --duration 3s --warmup 2s --rounds 1   # a quick look
 #   bench/compare-etcd.sh --help                         # every option
 # Environment: MVN_ARGS is added to the build's mvn command line (e.g. -o -Dmaven.repo.local=...);
