@@ -178,8 +178,13 @@ public final class CompareEtcd implements Callable<Integer> {
     out.printf("%n== round %d: %s: starting 3 members in %s%n", round, system, dir);
     out.flush();
     List<LevelResult> results = new ArrayList<>();
-    try (BenchCluster cluster = system.equals("etcd") ? EtcdCluster.start(etcd, dir)
-        : RaftKvCluster.start(raftkvLauncher.toString(), dir)) {
+    BenchCluster started;
+    try {
+      started = system.equals("etcd") ? EtcdCluster.start(etcd, dir) : RaftKvCluster.start(raftkvLauncher.toString(), dir);
+    } catch (StartFailure e) {
+      throw new StartFailure(system + " did not start: " + e.getMessage(), e);
+    }
+    try (BenchCluster cluster = started) {
       ClosedLoopDriver driver = new ClosedLoopDriver(cluster.store(), workload);
       LevelResult preload = driver.writeEveryKey(PRELOAD_IN_FLIGHT, Duration.ofMinutes(10).toNanos());
       if (preload.ops() < workload.keyCount()) {

@@ -96,7 +96,7 @@ class CompareEtcdCommandLineTest {
 
     assertThat(run("--etcd", fakeEtcd.toString(), "--duration", "1s", "--warmup", "0s", "--keys", "1"))
         .isEqualTo(3);
-    assertThat(err.toString()).contains("etcd member").contains("exited with code 7").contains("etcd: bad flag")
+    assertThat(err.toString()).contains("etcd did not start: etcd member 1 exited with code 7").contains("etcd: bad flag")
         .contains("logs are kept in");
   }
 }
