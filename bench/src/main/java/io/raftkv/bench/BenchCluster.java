@@ -21,6 +21,34 @@ final class BenchCluster implements AutoCloseable {
   private final List<Path> dataDirs;
   private KvStore store;
 
+  /** One member to start: its name in messages, its command line, its data directory and its log file. */
+  record Member(String name, List<String> command, Path dataDir, Path log) {}
+
+  /**
+   * Starts {@code members} and waits (at most {@code readyWithin}) until a write through the client
+   * {@code connect} makes commits; stops whatever it started if they do not get there.
+   */
+  static BenchCluster launch(String system, List<Member> members, java.util.function.Supplier<KvStore> connect,
+      Duration readyWithin) throws StartFailure, InterruptedException {
+    List<MemberProcess> started = new ArrayList<>();
+    BenchCluster cluster = null;
+    try {
+      for (Member m : members) {
+        started.add(MemberProcess.start(m.name(), m.command(), m.log()));
+      }
+      cluster = new BenchCluster(system, started, members.stream().map(Member::dataDir).toList());
+      cluster.awaitReady(connect.get(), readyWithin);
+      return cluster;
+    } catch (StartFailure | InterruptedException | RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      } else {
+        started.forEach(MemberProcess::close);
+      }
+      throw e;
+    }
+  }
+
   BenchCluster(String system, List<MemberProcess> members, List<Path> dataDirs) {
     this.system = system;
     this.members = List.copyOf(members);

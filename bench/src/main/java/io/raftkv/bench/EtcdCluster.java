@@ -48,28 +48,14 @@ final class EtcdCluster {
   static BenchCluster start(String etcd, Path dir) throws StartFailure, InterruptedException {
     List<Integer> ports = FreePorts.pick(6);
     List<Integer> clientPorts = ports.subList(0, 3);
-    List<Integer> peerPorts = ports.subList(3, 6);
-    List<MemberProcess> members = new ArrayList<>();
-    List<Path> dataDirs = new ArrayList<>();
-    List<List<String>> commands = commands(etcd, clientPorts, peerPorts, dir, "bench-" + System.nanoTime());
-    BenchCluster cluster = null;
-    try {
-      for (int i = 0; i < 3; i++) {
-        dataDirs.add(dir.resolve("m" + (i + 1) + ".etcd"));
-        members.add(MemberProcess.start("etcd member " + (i + 1), commands.get(i), dir.resolve("m" + (i + 1) + ".log")));
-      }
-      cluster = new BenchCluster("etcd", members, dataDirs);
-      List<String> endpoints = clientPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
-      cluster.awaitReady(EtcdStore.connect(endpoints), java.time.Duration.ofSeconds(60));
-      return cluster;
-    } catch (StartFailure | InterruptedException | RuntimeException e) {
-      if (cluster != null) {
-        cluster.close();
-      } else {
-        members.forEach(MemberProcess::close);
-      }
-      throw e;
+    List<List<String>> commands = commands(etcd, clientPorts, ports.subList(3, 6), dir, "bench-" + System.nanoTime());
+    List<BenchCluster.Member> members = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      members.add(new BenchCluster.Member("etcd member " + (i + 1), commands.get(i), dir.resolve("m" + (i + 1) + ".etcd"),
+          dir.resolve("m" + (i + 1) + ".log")));
     }
+    List<String> endpoints = clientPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
+    return BenchCluster.launch("etcd", members, () -> EtcdStore.connect(endpoints), java.time.Duration.ofSeconds(60));
   }
 
   /** Whether {@code etcd} names an executable, as a path or on the PATH. */

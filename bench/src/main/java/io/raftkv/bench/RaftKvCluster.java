@@ -36,28 +36,14 @@ final class RaftKvCluster {
   static BenchCluster start(String launcher, Path dir) throws StartFailure, InterruptedException {
     List<Integer> ports = FreePorts.pick(6);
     List<Integer> clientPorts = ports.subList(0, 3);
-    List<Integer> peerPorts = ports.subList(3, 6);
-    List<MemberProcess> members = new ArrayList<>();
-    List<Path> dataDirs = new ArrayList<>();
-    List<List<String>> commands = commands(launcher, clientPorts, peerPorts, dir);
-    BenchCluster cluster = null;
-    try {
-      for (int i = 0; i < 3; i++) {
-        dataDirs.add(dir.resolve("node-" + (i + 1)));
-        members.add(MemberProcess.start("raftkv node " + (i + 1), commands.get(i), dir.resolve("node-" + (i + 1) + ".log")));
-      }
-      cluster = new BenchCluster("raftkv", members, dataDirs);
-      List<String> endpoints = clientPorts.stream().map(p -> "127.0.0.1:" + p).toList();
-      // The servers are JVMs: give them longer than etcd to come up on a busy machine.
-      cluster.awaitReady(RaftKvStore.connect(endpoints), Duration.ofSeconds(120));
-      return cluster;
-    } catch (StartFailure | InterruptedException | RuntimeException e) {
-      if (cluster != null) {
-        cluster.close();
-      } else {
-        members.forEach(MemberProcess::close);
-      }
-      throw e;
+    List<List<String>> commands = commands(launcher, clientPorts, ports.subList(3, 6), dir);
+    List<BenchCluster.Member> members = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      members.add(new BenchCluster.Member("raftkv node " + (i + 1), commands.get(i), dir.resolve("node-" + (i + 1)),
+          dir.resolve("node-" + (i + 1) + ".log")));
     }
+    List<String> endpoints = clientPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+    // The servers are JVMs: give them longer than etcd to come up on a busy machine.
+    return BenchCluster.launch("raftkv", members, () -> RaftKvStore.connect(endpoints), Duration.ofSeconds(120));
   }
 }
