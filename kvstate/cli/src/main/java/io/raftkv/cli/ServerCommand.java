@@ -3,6 +3,7 @@ package io.raftkv.cli;
 import io.raftkv.api.Member;
 import io.raftkv.client.Endpoints;
 import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.node.NodeDefaults;
 import io.raftkv.server.service.RaftKvServer;
 import io.raftkv.server.storage.StorageFailures;
 import io.raftkv.server.storage.DataDirectoryException;
@@ -39,7 +40,7 @@ final class ServerCommand implements Callable<Integer> {
   String id;
 
   @Option(names = "--cluster-id", description = "The cluster's name, 1-64 of A-Z a-z 0-9 . _ -; a data directory"
-      + " serves one cluster (default raftkv).")
+      + " serves one cluster (default " + NodeDefaults.CLUSTER_ID + ").")
   String clusterId;
 
   @Option(names = "--client-addr", paramLabel = "HOST:PORT",
@@ -64,24 +65,28 @@ final class ServerCommand implements Callable<Integer> {
       + " directory, or this node's existing one.")
   String dataDir;
 
-  @Option(names = "--tick-ms", paramLabel = "MS", description = "Raft tick in milliseconds, " + MIN_TICK_MS + "-"
-      + MAX_TICK_MS + " (default 100).")
+  @Option(names = "--tick-ms", paramLabel = "MS", description = "Raft tick in milliseconds, "
+      + NodeDefaults.MIN_TICK_MS + "-" + NodeDefaults.MAX_TICK_MS + " (default " + NodeDefaults.TICK_MS + ").")
   String tickMs;
 
   @Option(names = "--election-ticks", paramLabel = "N", description = "Ticks without a leader before an election, "
-      + MIN_ELECTION_TICKS + "-" + MAX_ELECTION_TICKS + " (default 10).")
+      + NodeDefaults.MIN_ELECTION_TICKS_FLAG + "-" + NodeDefaults.MAX_ELECTION_TICKS
+      + " (default " + NodeDefaults.ELECTION_TICKS + ").")
   String electionTicks;
 
   @Option(names = "--log-gc-entries", paramLabel = "N",
-      description = "Compact the raft log after this many applied entries, 1-" + MAX_LOG_GC_ENTRIES + " (default 50000).")
+      description = "Compact the raft log after this many applied entries, 1-" + NodeDefaults.MAX_LOG_GC_ENTRIES
+          + " (default " + NodeDefaults.LOG_GC_ENTRIES + ").")
   String logGcEntries;
 
   @Option(names = "--feed-retention-entries", paramLabel = "N",
-      description = "Keep change feed events of the last N applied log entries (default 1000000; 0: no bound).")
+      description = "Keep change feed events of the last N applied log entries (default "
+          + NodeDefaults.FEED_RETENTION_ENTRIES + "; 0: no bound).")
   String feedRetentionEntries;
 
   @Option(names = "--feed-retention-age", paramLabel = "DURATION",
-      description = "Keep change feed events this long, e.g. 12h, 7d (default 7d; 0s: no bound).")
+      description = "Keep change feed events this long, e.g. 12h, 7d (default "
+          + NodeDefaults.FEED_RETENTION_AGE + "; 0s: no bound).")
   String feedRetentionAge;
 
   @Option(names = "--fault-injection", description = "For test rigs only (raftkv torture): accept the"
@@ -89,12 +94,6 @@ final class ServerCommand implements Callable<Integer> {
       + " never turn it on in production.")
   boolean faultInjection;
 
-  static final long MIN_TICK_MS = 10;
-  static final long MAX_TICK_MS = 10_000;
-  static final long MIN_ELECTION_TICKS = 3;
-  static final long MAX_ELECTION_TICKS = 1_000;
-  static final long MAX_LOG_GC_ENTRIES = 1_000_000_000L;
-  static final long MAX_FEED_RETENTION_ENTRIES = 1_000_000_000_000L;
   static final java.util.regex.Pattern CLUSTER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** The keys a --config file may set: the flags without dashes. */
@@ -161,7 +160,7 @@ final class ServerCommand implements Callable<Integer> {
       file = ServerProperties.read(configFile, KNOWN);
     }
     long nodeId = number("id", id, null, 1, Long.MAX_VALUE);
-    String clusterName = text("cluster-id", clusterId, "raftkv");
+    String clusterName = text("cluster-id", clusterId, NodeDefaults.CLUSTER_ID);
     if (!CLUSTER_ID.matcher(clusterName).matches()) {
       throw new IllegalArgumentException(option("cluster-id", clusterId) + " is '" + clusterName
           + "': expected 1-64 characters of A-Z a-z 0-9 . _ -");
@@ -185,8 +184,9 @@ final class ServerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--data-dir " + dir + " holds no node's data yet: give --peers to create a"
           + " new cluster, or --join to join a running one");
     }
-    long tick = number("tick-ms", tickMs, 100L, MIN_TICK_MS, MAX_TICK_MS);
-    long election = number("election-ticks", electionTicks, 10L, MIN_ELECTION_TICKS, MAX_ELECTION_TICKS);
+    long tick = number("tick-ms", tickMs, NodeDefaults.TICK_MS, NodeDefaults.MIN_TICK_MS, NodeDefaults.MAX_TICK_MS);
+    long election = number("election-ticks", electionTicks, (long) NodeDefaults.ELECTION_TICKS,
+        NodeDefaults.MIN_ELECTION_TICKS_FLAG, NodeDefaults.MAX_ELECTION_TICKS);
     return NodeConfig.builder()
         .nodeId(nodeId)
         .clusterId(clusterName)
@@ -196,20 +196,22 @@ final class ServerCommand implements Callable<Integer> {
         .clientAddress(client)
         .tickInterval(Duration.ofMillis(tick))
         .electionTicks((int) election)
-        .logGcEntries(number("log-gc-entries", logGcEntries, 50_000L, 1, MAX_LOG_GC_ENTRIES))
+        .logGcEntries(number("log-gc-entries", logGcEntries, NodeDefaults.LOG_GC_ENTRIES, 1,
+            NodeDefaults.MAX_LOG_GC_ENTRIES))
         .feedRetention(new FeedRetention(feedRetentionEntries(),
             Durations.parseOrZero(option("feed-retention-age", feedRetentionAge),
-                text("feed-retention-age", feedRetentionAge, "7d"))))
+                text("feed-retention-age", feedRetentionAge, NodeDefaults.FEED_RETENTION_AGE))))
         .build();
   }
 
   private long feedRetentionEntries() {
     try {
-      return number("feed-retention-entries", feedRetentionEntries, 1_000_000L, 0, MAX_FEED_RETENTION_ENTRIES);
+      return number("feed-retention-entries", feedRetentionEntries, NodeDefaults.FEED_RETENTION_ENTRIES, 0,
+          NodeDefaults.MAX_FEED_RETENTION_ENTRIES);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(option("feed-retention-entries", feedRetentionEntries) + " is '"
           + text("feed-retention-entries", feedRetentionEntries, "") + "': expected a whole number from 0 (no bound)"
-          + " to " + MAX_FEED_RETENTION_ENTRIES);
+          + " to " + NodeDefaults.MAX_FEED_RETENTION_ENTRIES);
     }
   }
 

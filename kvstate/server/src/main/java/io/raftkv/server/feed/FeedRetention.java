@@ -8,7 +8,11 @@ import java.time.Duration;
  */
 public record FeedRetention(long entries, Duration age) {
   /** The last million entries, and a week. */
-  public static final FeedRetention DEFAULT = new FeedRetention(1_000_000, Duration.ofDays(7));
+  /** Events of this many newest entries are kept by default. */
+  public static final long DEFAULT_ENTRIES = 1_000_000;
+  /** Events this many days old are kept by default. */
+  public static final long DEFAULT_AGE_DAYS = 7;
+  public static final FeedRetention DEFAULT = new FeedRetention(DEFAULT_ENTRIES, Duration.ofDays(DEFAULT_AGE_DAYS));
 
   public FeedRetention {
     if (entries < 0) {

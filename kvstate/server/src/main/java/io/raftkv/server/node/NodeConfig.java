@@ -150,13 +150,6 @@ public final class NodeConfig {
     return clientAddress;
   }
 
-  /** Shortest raft tick: below it the loop spends itself on ticking. */
-  public static final Duration MIN_TICK = Duration.ofMillis(10);
-  /** Longest raft tick. */
-  public static final Duration MAX_TICK = Duration.ofSeconds(10);
-  /** Most ticks of an election timeout. */
-  public static final int MAX_ELECTION_TICKS = 1_000;
-
   /** How much work the node accepts before refusing more (admission control, stream and queue bounds). */
   public OverloadLimits overloadLimits() {
     return overloadLimits;
@@ -165,23 +158,23 @@ public final class NodeConfig {
   /** Chained setters with working defaults; {@link #build()} names any bad value. */
   public static final class Builder {
     private long nodeId;
-    private String clusterId = "raftkv";
+    private String clusterId = NodeDefaults.CLUSTER_ID;
     private Path dataDir;
     private Map<Long, Member> initialMembers = new LinkedHashMap<>();
-    private Duration tickInterval = Duration.ofMillis(100);
-    private int electionTicks = 10;
-    private int heartbeatTicks = 1;
-    private long logGcEntries = 50_000;
-    private long logGcBytes = 256L << 20;
-    private long logGcKeepEntries = 1_000;
-    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration tickInterval = Duration.ofMillis(NodeDefaults.TICK_MS);
+    private int electionTicks = NodeDefaults.ELECTION_TICKS;
+    private int heartbeatTicks = NodeDefaults.HEARTBEAT_TICKS;
+    private long logGcEntries = NodeDefaults.LOG_GC_ENTRIES;
+    private long logGcBytes = NodeDefaults.LOG_GC_BYTES;
+    private long logGcKeepEntries = NodeDefaults.LOG_GC_KEEP_ENTRIES;
+    private Duration requestTimeout = Duration.ofMillis(NodeDefaults.REQUEST_TIMEOUT_MS);
     private KvLimits limits = KvLimits.DEFAULT;
     private SessionPolicy sessionPolicy = SessionPolicy.DEFAULT;
     private FeedRetention feedRetention = FeedRetention.DEFAULT;
-    private Duration feedGcInterval = Duration.ofSeconds(10);
-    private int maxInflightMsgs = 256;
-    private long maxSizePerMsg = 1L << 20;
-    private long entryCacheBytes = 64L << 20;
+    private Duration feedGcInterval = Duration.ofMillis(NodeDefaults.FEED_GC_INTERVAL_MS);
+    private int maxInflightMsgs = NodeDefaults.MAX_INFLIGHT_MSGS;
+    private long maxSizePerMsg = NodeDefaults.MAX_SIZE_PER_MSG;
+    private long entryCacheBytes = NodeDefaults.ENTRY_CACHE_BYTES;
     private String peerAddress = "";
     private String clientAddress = "";
     private OverloadLimits overloadLimits = OverloadLimits.DEFAULT;
@@ -308,14 +301,15 @@ public final class NodeConfig {
         throw new IllegalArgumentException("the founding members " + initialMembers.keySet()
             + " do not include this node's id " + nodeId);
       }
-      if (tickInterval.compareTo(MIN_TICK) < 0 || tickInterval.compareTo(MAX_TICK) > 0) {
+      if (tickInterval.compareTo(Duration.ofMillis(NodeDefaults.MIN_TICK_MS)) < 0
+          || tickInterval.compareTo(Duration.ofMillis(NodeDefaults.MAX_TICK_MS)) > 0) {
         throw new IllegalArgumentException("tick interval is " + tickInterval.toMillis() + " ms: expected "
-            + MIN_TICK.toMillis() + " to " + MAX_TICK.toMillis() + " ms");
+            + NodeDefaults.MIN_TICK_MS + " to " + NodeDefaults.MAX_TICK_MS + " ms");
       }
-      if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks || electionTicks > MAX_ELECTION_TICKS) {
+      if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks || electionTicks > NodeDefaults.MAX_ELECTION_TICKS) {
         throw new IllegalArgumentException("election ticks (" + electionTicks
             + ") must exceed heartbeat ticks (" + heartbeatTicks + "), which must be at least 1, and be at most "
-            + MAX_ELECTION_TICKS);
+            + NodeDefaults.MAX_ELECTION_TICKS);
       }
       for (String[] address : new String[][] {{"peer address", peerAddress}, {"client address", clientAddress}}) {
         String problem = address[1] == null || address[1].isEmpty() ? null
