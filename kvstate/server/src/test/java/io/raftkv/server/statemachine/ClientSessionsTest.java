@@ -44,14 +44,14 @@ class ClientSessionsTest {
     Store(Path dir) {
       this.dir = dir;
       this.engine = StorageEngine.open(dir, "c1", 1);
-      this.sessions = new ClientSessions(engine, POLICY);
+      this.sessions = new ClientSessions(engine, io.raftkv.server.storage.GroupKeys.firstGroup(), POLICY);
     }
 
     /** Closes the store and opens it again from disk: nothing of memory survives. */
     void reopen() {
       engine.close();
       engine = StorageEngine.open(dir, "c1", 1);
-      sessions = new ClientSessions(engine, POLICY);
+      sessions = new ClientSessions(engine, io.raftkv.server.storage.GroupKeys.firstGroup(), POLICY);
     }
 
     /** Decides on each request at the next index in one round, records the new ones' answers, writes the round. */
@@ -74,11 +74,11 @@ class ClientSessionsTest {
     }
 
     boolean hasHeader(long clientId) {
-      return engine.get(ColumnFamily.SESSIONS, SessionKeys.header(clientId)) != null;
+      return engine.get(ColumnFamily.SESSIONS, io.raftkv.server.storage.GroupKeys.firstGroup().sessionHeader(clientId)) != null;
     }
 
     boolean hasAnswer(long clientId, long sequence) {
-      return engine.get(ColumnFamily.SESSIONS, SessionKeys.response(clientId, sequence)) != null;
+      return engine.get(ColumnFamily.SESSIONS, io.raftkv.server.storage.GroupKeys.firstGroup().sessionResponse(clientId, sequence)) != null;
     }
   }
 

@@ -43,7 +43,7 @@ class WriteAheadLogBoundTest {
           byte[] key = new byte[8];
           Keys.putU64(key, 0, i);
           batch.put(engine.handle(ColumnFamily.RAFT_LOG), key, entry);
-          batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, key);
+          batch.put(engine.handle(ColumnFamily.RAFT_META), GroupKeys.firstGroup().applyState(), key);
           engine.write(batch, false);
         } catch (RocksDBException e) {
           throw new IllegalStateException(e);
@@ -59,7 +59,7 @@ class WriteAheadLogBoundTest {
         try (WriteBatch batch = new WriteBatch()) {
           byte[] key = new byte[8];
           Keys.putU64(key, 0, i);
-          batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, key);
+          batch.put(engine.handle(ColumnFamily.RAFT_META), GroupKeys.firstGroup().applyState(), key);
           engine.write(batch, false);
         }
         Thread.sleep(50);
