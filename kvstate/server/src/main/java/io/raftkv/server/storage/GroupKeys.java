@@ -16,6 +16,9 @@ import java.util.Arrays;
  * and the feed ({@link #relative}, {@link #stored}), so they travel between stores whatever group the
  * state belongs to on either side.
  *
+ * <p>The fixed keys (metadata names, bounds) are built once and shared: callers hand them to RocksDB,
+ * which copies them, and never change them. Keys with numbers in them are built into one array each.
+ *
  * <p>User keys in the data family carry no prefix, as in TiKV: groups split the user key space by key
  * range, so a user key belongs to exactly one group without saying so, and the read and write path of
  * user data pays nothing for there being groups. The store-wide identity ({@link Keys#IDENT}) is not
@@ -42,6 +45,9 @@ public final class GroupKeys {
   private final byte[] members;
   private final byte[] snapshotInstall;
   private final byte[] feedState;
+  private final byte[] feedEventsEnd;
+  private final byte[] sessionHeadersStart;
+  private final byte[] sessionHeadersEnd;
 
   public GroupKeys(long groupId) {
     if (groupId <= 0 || groupId == Long.MAX_VALUE) {
@@ -58,6 +64,9 @@ public final class GroupKeys {
     this.members = prefixed(ascii("members"));
     this.snapshotInstall = prefixed(ascii("snapshot_install"));
     this.feedState = prefixed(new byte[] {FEED_STATE_TAG});
+    this.feedEventsEnd = prefixed(new byte[] {FEED_EVENT + 1});
+    this.sessionHeadersStart = prefixed(new byte[] {SESSION_HEADER});
+    this.sessionHeadersEnd = prefixed(new byte[] {SESSION_HEADER + 1});
   }
 
   /** The keys of group {@link #FIRST_GROUP_ID}. */
@@ -143,12 +152,12 @@ public final class GroupKeys {
 
   /** The first session header key. */
   public byte[] sessionHeadersStart() {
-    return prefixed(new byte[] {SESSION_HEADER});
+    return sessionHeadersStart;
   }
 
   /** The first key after every session header. */
   public byte[] sessionHeadersEnd() {
-    return prefixed(new byte[] {SESSION_HEADER + 1});
+    return sessionHeadersEnd;
   }
 
   /** Key of one stored answer of a client; all answers of a client share a prefix, in sequence order. */
@@ -193,7 +202,7 @@ public final class GroupKeys {
 
   /** The first key after every change feed event. */
   public byte[] feedEventsEnd() {
-    return prefixed(new byte[] {FEED_EVENT + 1});
+    return feedEventsEnd;
   }
 
   /** Key of the change feed's FeedState; sorts after every event key. */

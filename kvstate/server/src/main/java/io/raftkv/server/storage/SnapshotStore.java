@@ -30,13 +30,11 @@ import org.rocksdb.SstFileWriter;
 import org.rocksdb.WriteBatch;
 
 /**
- * Snapshots of the state machine: built from a consistent RocksDB snapshot at the applied index, read
+ * Snapshots of one group's state machine: built from a consistent RocksDB snapshot at the applied index, read
  * out as ordered batches of key/value pairs for streaming, written on the receiver into SST files, and
  * installed by SST ingestion.
  */
 public final class SnapshotStore implements AutoCloseable {
-  /** The column families a snapshot carries: the replicated state, not the raft log or metadata. */
-  public static final List<ColumnFamily> REPLICATED = ReplicatedState.FAMILIES;
   /** Snapshots kept open for senders; older ones are released. */
   private static final int RETAINED = 2;
 
@@ -218,13 +216,13 @@ public final class SnapshotStore implements AutoCloseable {
   public record StagedSnapshot(Path dir, Map<ColumnFamily, Path> files) {}
 
   private static ColumnFamily replicatedFamily(String name) {
-    for (ColumnFamily cf : REPLICATED) {
+    for (ColumnFamily cf : ReplicatedState.FAMILIES) {
       if (cf.toString().equals(name)) {
         return cf;
       }
     }
     throw new IllegalArgumentException("snapshot batch names column family '" + name
-        + "'; a snapshot carries only " + REPLICATED);
+        + "'; a snapshot carries only " + ReplicatedState.FAMILIES);
   }
 
   /**
@@ -292,7 +290,7 @@ public final class SnapshotStore implements AutoCloseable {
       files.put(cf, file);
     }
     try (WriteBatch clear = new WriteBatch()) {
-      for (ColumnFamily cf : REPLICATED) {
+      for (ColumnFamily cf : ReplicatedState.FAMILIES) {
         byte[] start = state.lower(cf) == null ? new byte[0] : state.lower(cf);
         byte[] end = state.upper(cf) == null ? keyAfterLast(cf) : state.upper(cf);
         if (end != null) {

@@ -66,7 +66,7 @@ final class FormatOneDirectory implements AutoCloseable {
     return ChangeEvent.newBuilder().setIndex(index).setKey(ByteString.copyFromUtf8("k" + index)).build();
   }
 
-  /** Writes the state of a format-1 node that applied entries through {@code last}, with identity format {@code format}. */
+  /** Writes the state of a format-1 node that applied entries through {@code last}; its identity says {@code format}. */
   void write(long last, int format) throws RocksDBException {
     try (WriteBatch batch = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
       ColumnFamilyHandle meta = handle(ColumnFamily.RAFT_META);
