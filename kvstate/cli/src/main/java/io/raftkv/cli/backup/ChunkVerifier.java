@@ -5,7 +5,7 @@ import io.raftkv.api.BackupChunk;
 import io.raftkv.api.BackupFormat;
 import io.raftkv.api.BackupHeader;
 import io.raftkv.api.BackupTrailer;
-import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.ReplicatedState;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Set;
@@ -78,9 +78,9 @@ final class ChunkVerifier {
       throw new IllegalArgumentException("its header says format version " + h.getFormatVersion()
           + "; this raftkv reads format " + BackupFormat.VERSION + " only");
     }
-    if (h.getStoreFormatVersion() != StorageEngine.FORMAT_VERSION) {
+    if (h.getStoreFormatVersion() != ReplicatedState.FORMAT_VERSION) {
       throw new IllegalArgumentException("its state is in data directory format " + h.getStoreFormatVersion()
-          + "; this raftkv reads format " + StorageEngine.FORMAT_VERSION + " only");
+          + "; this raftkv reads format " + ReplicatedState.FORMAT_VERSION + " only");
     }
     if (h.getAppliedIndex() <= 0 || h.getAppliedTerm() <= 0) {
       throw new IllegalArgumentException("its header gives applied index " + h.getAppliedIndex() + " and term "

@@ -5,7 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
-import io.raftkv.server.storage.Keys;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.StorageIoException;
 import io.raftkv.server.storage.pb.ApplyState;
@@ -21,7 +21,7 @@ import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 
 /**
- * The change feed as stored: one event per applied mutation in the feed column family, keyed by
+ * One group's change feed as stored: one event per applied mutation in the feed column family, keyed by
  * (index, sub-sequence), written by the state machine in the same batch as the data. This class reads it
  * for watchers, wakes them when new entries apply, and deletes events past the retention.
  */
@@ -32,6 +32,7 @@ public final class ChangeFeed {
   private static final int MAX_AGE_SCANNED = 100_000;
 
   private final StorageEngine engine;
+  private final GroupKeys keys;
   private final ColumnFamilyHandle feedCf;
   private final FeedRetention retention;
   private final Object lock = new Object();
@@ -43,15 +44,17 @@ public final class ChangeFeed {
   private long publishedIndex;
   private boolean closed;
 
-  public ChangeFeed(StorageEngine engine, FeedRetention retention) {
+  /** The change feed of the group whose keys are {@code keys}. */
+  public ChangeFeed(StorageEngine engine, GroupKeys keys, FeedRetention retention) {
     this.engine = engine;
+    this.keys = keys;
     this.feedCf = engine.handle(ColumnFamily.FEED);
     this.retention = retention;
   }
 
   /** Events at and below this index are gone (0: none ever were). */
   public long truncatedIndex() {
-    return parseState(engine.get(ColumnFamily.FEED, Keys.FEED_STATE));
+    return parseState(engine.get(ColumnFamily.FEED, keys.feedState()));
   }
 
   private long parseState(byte[] stored) {
@@ -82,7 +85,7 @@ public final class ChangeFeed {
    */
   public FeedSnapshot openSnapshot(ByteString keyPrefix) {
     return guarded(() -> {
-      FeedSnapshot snapshot = new FeedSnapshot(this, engine, keyPrefix);
+      FeedSnapshot snapshot = new FeedSnapshot(this, engine, keys, keyPrefix);
       openSnapshots.add(snapshot);
       return snapshot;
     });
@@ -113,7 +116,7 @@ public final class ChangeFeed {
       long maxBytes) {
     Snapshot snapshot = engine.db().getSnapshot();
     try (ReadOptions options = new ReadOptions().setSnapshot(snapshot)) {
-      long truncated = parseState(engine.db().get(feedCf, options, Keys.FEED_STATE));
+      long truncated = parseState(engine.db().get(feedCf, options, keys.feedState()));
       long applied = appliedIndex(options);
       long index = fromIndex == 0 ? truncated + 1 : fromIndex;
       int sub = fromIndex == 0 ? 0 : fromSubSequence;
@@ -124,10 +127,10 @@ public final class ChangeFeed {
       long bytes = 0;
       int scanned = 0;
       boolean caughtUp = true;
-      try (Slice upper = new Slice(Keys.FEED_EVENTS_END);
+      try (Slice upper = new Slice(keys.feedEventsEnd());
           ReadOptions iterOptions = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
           RocksIterator it = engine.db().newIterator(feedCf, iterOptions)) {
-        for (it.seek(Keys.feedEvent(index, sub)); it.isValid(); it.next()) {
+        for (it.seek(keys.feedEvent(index, sub)); it.isValid(); it.next()) {
           if (events.size() >= maxEvents || bytes >= maxBytes || scanned >= MAX_SCANNED) {
             caughtUp = false;
             break;
@@ -154,7 +157,7 @@ public final class ChangeFeed {
   }
 
   private long appliedIndex(ReadOptions options) throws RocksDBException {
-    byte[] stored = engine.db().get(engine.handle(ColumnFamily.RAFT_META), options, Keys.APPLY_STATE);
+    byte[] stored = engine.db().get(engine.handle(ColumnFamily.RAFT_META), options, keys.applyState());
     if (stored == null) {
       return 0;
     }
@@ -247,8 +250,8 @@ public final class ChangeFeed {
       return truncated;
     }
     try (WriteBatch batch = new WriteBatch()) {
-      batch.deleteRange(feedCf, Keys.feedEvent(0, 0), Keys.feedEvent(cutoff + 1, 0));
-      batch.put(feedCf, Keys.FEED_STATE, FeedState.newBuilder().setTruncatedIndex(cutoff).build().toByteArray());
+      batch.deleteRange(feedCf, keys.feedEvent(0, 0), keys.feedEvent(cutoff + 1, 0));
+      batch.put(feedCf, keys.feedState(), FeedState.newBuilder().setTruncatedIndex(cutoff).build().toByteArray());
       engine.write(batch, false);
     } catch (RocksDBException e) {
       throw new StorageIoException("deleting old change feed events failed", e);
@@ -259,11 +262,11 @@ public final class ChangeFeed {
   /** The highest index after {@code after} whose events were proposed before {@code cutoffMs}. */
   private long lastIndexProposedBefore(long cutoffMs, long after) {
     long last = after;
-    try (Slice upper = new Slice(Keys.FEED_EVENTS_END);
+    try (Slice upper = new Slice(keys.feedEventsEnd());
         ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
         RocksIterator it = engine.db().newIterator(feedCf, options)) {
       int scanned = 0;
-      for (it.seek(Keys.feedEvent(after + 1, 0)); it.isValid() && scanned < MAX_AGE_SCANNED; it.next(), scanned++) {
+      for (it.seek(keys.feedEvent(after + 1, 0)); it.isValid() && scanned < MAX_AGE_SCANNED; it.next(), scanned++) {
         ChangeEvent event = ChangeEvent.parseFrom(it.value());
         if (event.getProposedAtMs() >= cutoffMs) {
           break;

@@ -7,7 +7,7 @@ import io.raftkv.api.KeyValue;
 import io.raftkv.server.statemachine.pb.StoredValue;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
-import io.raftkv.server.storage.Keys;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.StorageIoException;
 import io.raftkv.server.storage.pb.ApplyState;
@@ -34,14 +34,14 @@ public final class FeedSnapshot implements AutoCloseable {
   private final long index;
   private boolean closed;
 
-  FeedSnapshot(ChangeFeed feed, StorageEngine engine, ByteString keyPrefix) {
+  FeedSnapshot(ChangeFeed feed, StorageEngine engine, GroupKeys keys, ByteString keyPrefix) {
     this.feed = feed;
     this.engine = engine;
     this.keyPrefix = keyPrefix;
     this.snapshot = engine.db().getSnapshot();
     this.options = new ReadOptions().setSnapshot(snapshot);
     try {
-      byte[] stored = engine.db().get(engine.handle(ColumnFamily.RAFT_META), options, Keys.APPLY_STATE);
+      byte[] stored = engine.db().get(engine.handle(ColumnFamily.RAFT_META), options, keys.applyState());
       this.index = stored == null ? 0 : ApplyState.parseFrom(stored).getAppliedIndex();
     } catch (RocksDBException e) {
       releaseSnapshot();

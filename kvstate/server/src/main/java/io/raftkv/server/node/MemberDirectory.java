@@ -4,7 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.Member;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
-import io.raftkv.server.storage.Keys;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.StorageIoException;
 import io.raftkv.server.storage.pb.MemberList;
@@ -18,11 +18,13 @@ import org.rocksdb.WriteBatch;
 /** The group's members and their addresses, as applied from the log (loop thread only). */
 final class MemberDirectory {
   private final StorageEngine engine;
+  private final GroupKeys keys;
   private final TreeMap<Long, Member> members = new TreeMap<>();
 
-  MemberDirectory(StorageEngine engine) {
+  MemberDirectory(StorageEngine engine, GroupKeys keys) {
     this.engine = engine;
-    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.MEMBERS);
+    this.keys = keys;
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, keys.members());
     if (stored != null) {
       try {
         MemberList.parseFrom(stored).getMembersList().forEach(m -> members.put(m.getId(), m));
@@ -67,7 +69,7 @@ final class MemberDirectory {
 
   void stage(WriteBatch batch) {
     try {
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.MEMBERS,
+      batch.put(engine.handle(ColumnFamily.RAFT_META), keys.members(),
           MemberList.newBuilder().addAllMembers(new ArrayList<>(members.values())).build().toByteArray());
     } catch (RocksDBException e) {
       throw new StorageIoException("staging the member list failed", e);

@@ -30,6 +30,7 @@ import io.raftkv.server.statemachine.ApplyBatch;
 import io.raftkv.server.statemachine.CommandCodec;
 import io.raftkv.server.statemachine.KvStateMachine;
 import io.raftkv.server.statemachine.WriteOutcome;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.PeerStorage;
 import io.raftkv.server.storage.SnapshotStore;
 import io.raftkv.server.storage.StorageFailures;
@@ -110,21 +111,22 @@ public final class RaftKvNode implements AutoCloseable, RaftMessageHandler {
     this.peerInbox = new PeerInbox(config.overloadLimits().maxQueuedPeerBatches());
     this.writes = new PendingWrites(config.requestTimeout());
     this.engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
+    GroupKeys groupKeys = GroupKeys.firstGroup();
     try {
-      this.snapshots = new SnapshotStore(engine);
+      this.snapshots = new SnapshotStore(engine, groupKeys);
       if (snapshots.resumedInstallIndex() > 0) {
         LOG.warn("node {}: finished the install of snapshot {} that a crash or storage failure interrupted",
             config.nodeId(), snapshots.resumedInstallIndex());
       }
-      PeerStorage storage = new PeerStorage(engine, config.entryCacheBytes());
+      PeerStorage storage = new PeerStorage(engine, groupKeys, config.entryCacheBytes());
       if (snapshots.recoverInterruptedInstall(storage.lastIndex(), storage.truncatedState())) {
         LOG.warn("node {}: finished a snapshot install interrupted by a crash", config.nodeId());
-        storage = new PeerStorage(engine, config.entryCacheBytes());
+        storage = new PeerStorage(engine, groupKeys, config.entryCacheBytes());
       }
       this.peerStorage = storage;
-      this.stateMachine = new KvStateMachine(engine, config.limits(), config.sessionPolicy());
-      this.members = new MemberDirectory(engine);
-      this.changeFeed = new ChangeFeed(engine, config.feedRetention());
+      this.stateMachine = new KvStateMachine(engine, groupKeys, config.limits(), config.sessionPolicy());
+      this.members = new MemberDirectory(engine, groupKeys);
+      this.changeFeed = new ChangeFeed(engine, groupKeys, config.feedRetention());
       this.rawNode = new RawNode(raftConfig());
       peerStorage.setSnapshotSource(this::captureSnapshot);
     } catch (RuntimeException e) {

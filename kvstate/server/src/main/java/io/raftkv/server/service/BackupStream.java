@@ -10,7 +10,7 @@ import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.Member;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.StateCut;
-import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.ReplicatedState;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
 import com.google.protobuf.ByteString;
 import java.security.MessageDigest;
@@ -93,7 +93,7 @@ final class BackupStream {
     header = BackupHeader.newBuilder().setFormatVersion(BackupFormat.VERSION).setClusterId(clusterId)
         .setAppliedIndex(pinned.index()).setAppliedTerm(pinned.term())
         .addAllMembers(withAddresses(pinned.members(), known)).setCreatedAtMs(System.currentTimeMillis())
-        .setSourceNodeId(nodeId).setStoreFormatVersion(StorageEngine.FORMAT_VERSION).build();
+        .setSourceNodeId(nodeId).setStoreFormatVersion(ReplicatedState.FORMAT_VERSION).build();
     cut = pinned;
     if (finished) {
       pinned.close(); // the client went away while the state was being pinned

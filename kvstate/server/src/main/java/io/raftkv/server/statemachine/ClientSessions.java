@@ -8,6 +8,7 @@ import io.raftkv.server.statemachine.pb.ClientSession;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.StorageIoException;
 import org.rocksdb.ColumnFamilyHandle;
@@ -29,6 +30,7 @@ final class ClientSessions {
   private static final long POINT_DELETE_SPAN = 256;
 
   private final StorageEngine engine;
+  private final GroupKeys keys;
   private final ColumnFamilyHandle sessionsCf;
   private final SessionPolicy policy;
   /** Session headers as stored, so applying a write does not read RocksDB for them. */
@@ -36,9 +38,10 @@ final class ClientSessions {
   /** Every committed session in eviction order. */
   private final SessionOrder order = new SessionOrder();
 
-  /** The sessions stored in {@code engine}. */
-  ClientSessions(StorageEngine engine, SessionPolicy policy) {
+  /** The sessions of the group whose keys are {@code keys}, stored in {@code engine}. */
+  ClientSessions(StorageEngine engine, GroupKeys keys, SessionPolicy policy) {
     this.engine = engine;
+    this.keys = keys;
     this.sessionsCf = engine.handle(ColumnFamily.SESSIONS);
     this.policy = policy;
     reload();
@@ -48,12 +51,12 @@ final class ClientSessions {
   void reload() {
     cache.clear();
     order.clear();
-    try (Slice lower = new Slice(SessionKeys.headersStart());
-        Slice upper = new Slice(SessionKeys.headersEnd());
+    try (Slice lower = new Slice(keys.sessionHeadersStart());
+        Slice upper = new Slice(keys.sessionHeadersEnd());
         ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
         RocksIterator it = engine.db().newIterator(sessionsCf, options)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        long clientId = SessionKeys.clientOf(it.key());
+        long clientId = keys.sessionClientOf(it.key());
         order.put(clientId, parseHeader(clientId, it.value()).getLastWriteIndex());
       }
       it.status();
@@ -106,7 +109,7 @@ final class ClientSessions {
     long clientId = command.getClientId();
     long sequence = command.getSequence();
     ClientSession session = decision.session();
-    byte[] key = SessionKeys.response(clientId, sequence);
+    byte[] key = keys.sessionResponse(clientId, sequence);
     batch.stageResponse(ByteString.copyFrom(key), answer);
     CachedResponse.Builder record = CachedResponse.newBuilder().setSequence(sequence);
     if (answer.response() != null) {
@@ -137,7 +140,7 @@ final class ClientSessions {
   /** Stages the round's session headers: one write per client per round, however many of its requests it applied. */
   void stageHeaders(ApplyBatch batch) {
     batch.sessions().forEach((clientId, session) ->
-        batch.put(sessionsCf, SessionKeys.header(clientId), session.toByteArray()));
+        batch.put(sessionsCf, keys.sessionHeader(clientId), session.toByteArray()));
   }
 
   /** Takes in the round's sessions once its batch is written. */
@@ -158,17 +161,17 @@ final class ClientSessions {
       // The usual case, a few answers acknowledged: point deletes. (A range tombstone per write would
       // pile up and slow every later read of the column family.)
       for (long seq = from; seq <= to; seq++) {
-        byte[] key = SessionKeys.response(clientId, seq);
+        byte[] key = keys.sessionResponse(clientId, seq);
         batch.delete(sessionsCf, key);
         batch.unstageResponse(ByteString.copyFrom(key));
       }
     } else {
-      batch.deleteRange(sessionsCf, SessionKeys.response(clientId, from),
-          to == Long.MAX_VALUE ? SessionKeys.responsesEnd(clientId) : SessionKeys.response(clientId, to + 1));
+      batch.deleteRange(sessionsCf, keys.sessionResponse(clientId, from),
+          to == Long.MAX_VALUE ? keys.sessionResponsesEnd(clientId) : keys.sessionResponse(clientId, to + 1));
       for (ByteString k : batch.responseKeys()) {
         byte[] bytes = k.toByteArray();
-        long seq = SessionKeys.sequenceOf(bytes);
-        if (SessionKeys.clientOf(bytes) == clientId && seq >= from && seq <= to) {
+        long seq = keys.sessionSequenceOf(bytes);
+        if (keys.sessionClientOf(bytes) == clientId && seq >= from && seq <= to) {
           batch.unstageResponse(k);
         }
       }
@@ -214,7 +217,7 @@ final class ClientSessions {
     } else {
       forgetResponses(batch, clientId, 0, Long.MAX_VALUE);
     }
-    batch.delete(sessionsCf, SessionKeys.header(clientId));
+    batch.delete(sessionsCf, keys.sessionHeader(clientId));
     batch.expire(clientId);
     batch.addSessionCount(-1);
   }
@@ -232,13 +235,13 @@ final class ClientSessions {
     if (session != null) {
       return session;
     }
-    byte[] stored = engine.get(ColumnFamily.SESSIONS, SessionKeys.header(clientId));
+    byte[] stored = engine.get(ColumnFamily.SESSIONS, keys.sessionHeader(clientId));
     return stored == null ? null : parseHeader(clientId, stored);
   }
 
   /** The stored answer to the client's request {@code sequence} as this round sees it, or null. */
   private WriteOutcome loadResponse(ApplyBatch batch, long clientId, long sequence) {
-    byte[] key = SessionKeys.response(clientId, sequence);
+    byte[] key = keys.sessionResponse(clientId, sequence);
     WriteOutcome inRound = batch.response(ByteString.copyFrom(key));
     if (inRound != null) {
       return inRound;

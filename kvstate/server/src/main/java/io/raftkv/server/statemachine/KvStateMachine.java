@@ -11,7 +11,7 @@ import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.statemachine.pb.StoredValue;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
-import io.raftkv.server.storage.Keys;
+import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.StorageIoException;
 import io.raftkv.server.storage.pb.ApplyState;
@@ -40,6 +40,7 @@ public final class KvStateMachine {
   static final long CACHED_VALUE_BYTES = 32L << 20;
 
   private final StorageEngine engine;
+  private final GroupKeys keys;
   private final ColumnFamilyHandle dataCf;
   private final ColumnFamilyHandle feedCf;
   private final KvLimits limits;
@@ -54,18 +55,21 @@ public final class KvStateMachine {
   private final OpExecutor executor;
   private volatile ApplyState applyState;
 
-  public KvStateMachine(StorageEngine engine, KvLimits limits, SessionPolicy sessionPolicy) {
-    this(engine, limits, ApplyLimits.DEFAULT, sessionPolicy);
+  public KvStateMachine(StorageEngine engine, GroupKeys keys, KvLimits limits, SessionPolicy sessionPolicy) {
+    this(engine, keys, limits, ApplyLimits.DEFAULT, sessionPolicy);
   }
 
-  public KvStateMachine(StorageEngine engine, KvLimits limits, ApplyLimits applyLimits, SessionPolicy sessionPolicy) {
+  /** The state machine of the group whose keys are {@code keys}. */
+  public KvStateMachine(StorageEngine engine, GroupKeys keys, KvLimits limits, ApplyLimits applyLimits,
+      SessionPolicy sessionPolicy) {
     this.engine = engine;
+    this.keys = keys;
     this.dataCf = engine.handle(ColumnFamily.DATA);
     this.feedCf = engine.handle(ColumnFamily.FEED);
     this.limits = limits;
     this.applyLimits = applyLimits;
     this.reader = new KvReader(engine, valueCache);
-    this.sessions = new ClientSessions(engine, sessionPolicy);
+    this.sessions = new ClientSessions(engine, keys, sessionPolicy);
     this.executor = new OpExecutor(limits, applyLimits, reader);
     this.applyState = loadApplyState();
   }
@@ -78,7 +82,7 @@ public final class KvStateMachine {
   }
 
   private ApplyState loadApplyState() {
-    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, keys.applyState());
     try {
       return stored == null ? ApplyState.getDefaultInstance() : ApplyState.parseFrom(stored);
     } catch (InvalidProtocolBufferException e) {
@@ -192,7 +196,7 @@ public final class KvStateMachine {
       }
     }
     for (ChangeEvent event : execution.events()) {
-      batch.put(feedCf, Keys.feedEvent(event.getIndex(), event.getSubSequence()), event.toByteArray());
+      batch.put(feedCf, keys.feedEvent(event.getIndex(), event.getSubSequence()), event.toByteArray());
     }
   }
 
@@ -220,7 +224,7 @@ public final class KvStateMachine {
   /** Stages the round's session headers and apply state into the batch; call just before writing it. */
   public void seal(ApplyBatch batch) {
     sessions.stageHeaders(batch);
-    batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
+    batch.put(engine.handle(ColumnFamily.RAFT_META), keys.applyState(), ApplyState.newBuilder()
         .setAppliedIndex(batch.appliedIndex).setAppliedTerm(batch.appliedTerm).build().toByteArray());
   }
 

@@ -3,31 +3,36 @@ package io.raftkv.server.storage;
 import com.google.protobuf.ByteString;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 
 /**
- * Reads the key/value pairs of some column families under one RocksDB snapshot as ordered batches of
- * about 1 MiB. Frees its RocksDB resources when it runs out or is closed.
+ * Reads one group's replicated state under one RocksDB snapshot as ordered batches of about 1 MiB, keys
+ * in the form snapshots and backups carry. Frees its RocksDB resources when it runs out or is closed.
  */
 final class KvBatchIterator implements Iterator<SnapshotKvBatch>, AutoCloseable {
   private static final int BATCH_BYTES = 1 << 20;
 
   private final StorageEngine engine;
+  private final Snapshot snapshot;
+  private final ReplicatedState state;
   private final Iterator<ColumnFamily> families;
-  private final ReadOptions options;
   private ColumnFamily current;
+  private ReadOptions options;
+  private Slice lower;
+  private Slice upper;
   private RocksIterator it;
   private SnapshotKvBatch next;
   private boolean closed;
 
-  KvBatchIterator(StorageEngine engine, Snapshot snapshot, List<ColumnFamily> families) {
+  KvBatchIterator(StorageEngine engine, Snapshot snapshot, ReplicatedState state) {
     this.engine = engine;
-    this.families = families.iterator();
-    this.options = new ReadOptions().setSnapshot(snapshot);
+    this.snapshot = snapshot;
+    this.state = state;
+    this.families = ReplicatedState.FAMILIES.iterator();
     advance();
   }
 
@@ -35,29 +40,60 @@ final class KvBatchIterator implements Iterator<SnapshotKvBatch>, AutoCloseable 
     next = null;
     while (next == null) {
       if (it == null || !it.isValid()) {
-        if (it != null) {
-          it.close();
-          it = null;
-        }
+        closeFamily();
         if (!families.hasNext()) {
           close();
           return;
         }
-        current = families.next();
-        it = engine.db().newIterator(engine.handle(current), options);
-        it.seekToFirst();
+        openFamily(families.next());
         continue;
       }
       SnapshotKvBatch.Builder batch = SnapshotKvBatch.newBuilder().setColumnFamily(current.toString());
       long bytes = 0;
       while (it.isValid() && bytes < BATCH_BYTES) {
-        byte[] key = it.key();
+        byte[] key = state.toShipped(current, it.key());
         byte[] value = it.value();
         batch.addKeys(ByteString.copyFrom(key)).addValues(ByteString.copyFrom(value));
         bytes += key.length + value.length;
         it.next();
       }
       next = batch.build();
+    }
+  }
+
+  private void openFamily(ColumnFamily cf) {
+    current = cf;
+    options = new ReadOptions().setSnapshot(snapshot);
+    byte[] from = state.lower(cf);
+    byte[] to = state.upper(cf);
+    if (from != null) {
+      lower = new Slice(from);
+      options.setIterateLowerBound(lower);
+    }
+    if (to != null) {
+      upper = new Slice(to);
+      options.setIterateUpperBound(upper);
+    }
+    it = engine.db().newIterator(engine.handle(cf), options);
+    it.seekToFirst();
+  }
+
+  private void closeFamily() {
+    if (it != null) {
+      it.close();
+      it = null;
+    }
+    if (options != null) {
+      options.close();
+      options = null;
+    }
+    if (lower != null) {
+      lower.close();
+      lower = null;
+    }
+    if (upper != null) {
+      upper.close();
+      upper = null;
     }
   }
 
@@ -84,10 +120,6 @@ final class KvBatchIterator implements Iterator<SnapshotKvBatch>, AutoCloseable 
     }
     closed = true;
     next = null;
-    if (it != null) {
-      it.close();
-      it = null;
-    }
-    options.close();
+    closeFamily();
   }
 }

@@ -23,7 +23,7 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.RocksDBException;
 
 /**
- * The raft {@link Storage} of a node, over RocksDB: log entries in {@link ColumnFamily#RAFT_LOG}, hard,
+ * The raft {@link Storage} of one raft group's replica, over RocksDB: log entries in {@link ColumnFamily#RAFT_LOG}, hard,
  * conf and truncated state in {@link ColumnFamily#RAFT_META}, with recent entries cached in memory.
  * Only the raft loop thread calls it.
  */
@@ -32,6 +32,7 @@ public final class PeerStorage implements Storage {
   public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
   private final StorageEngine engine;
+  private final GroupKeys keys;
   private final ColumnFamilyHandle logCf;
   private final EntryCache cache;
   private HardState hardState;
@@ -45,13 +46,15 @@ public final class PeerStorage implements Storage {
     throw new SnapshotTemporarilyUnavailableException("no snapshot source is attached yet");
   };
 
-  public PeerStorage(StorageEngine engine, long cacheBytes) {
+  /** The raft storage of the group whose keys are {@code keys}. */
+  public PeerStorage(StorageEngine engine, GroupKeys keys, long cacheBytes) {
     this.engine = engine;
+    this.keys = keys;
     this.logCf = engine.handle(ColumnFamily.RAFT_LOG);
     this.cache = new EntryCache(cacheBytes);
-    this.hardState = readMeta(Keys.HARD_STATE, HardState.parser(), HardState.getDefaultInstance());
-    this.confState = readMeta(Keys.CONF_STATE, ConfState.parser(), ConfState.getDefaultInstance());
-    this.truncated = readMeta(Keys.TRUNCATED_STATE, TruncatedState.parser(), TruncatedState.getDefaultInstance());
+    this.hardState = readMeta(keys.hardState(), HardState.parser(), HardState.getDefaultInstance());
+    this.confState = readMeta(keys.confState(), ConfState.parser(), ConfState.getDefaultInstance());
+    this.truncated = readMeta(keys.truncatedState(), TruncatedState.parser(), TruncatedState.getDefaultInstance());
     this.lastIndex = loadLastIndex();
     this.stagedLastIndex = lastIndex;
   }
@@ -66,18 +69,19 @@ public final class PeerStorage implements Storage {
       return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new DataDirectoryException(engine.directory(),
-          "raft metadata '" + new String(key, java.nio.charset.StandardCharsets.US_ASCII) + "' is corrupt: "
+          "raft metadata '" + new String(key, GroupKeys.PREFIX_BYTES, key.length - GroupKeys.PREFIX_BYTES,
+              java.nio.charset.StandardCharsets.US_ASCII) + "' of " + keys + " is corrupt: "
               + e.getMessage(), e);
     }
   }
 
   private long loadLastIndex() {
     try (RocksIterator it = engine.db().newIterator(logCf)) {
-      it.seekToLast();
-      if (!it.isValid()) {
+      it.seekForPrev(keys.end()); // the last key before the next group's: this group's last entry, if any
+      if (!it.isValid() || !keys.owns(it.key())) {
         return truncated.getIndex();
       }
-      long last = Keys.u64(it.key());
+      long last = keys.logIndexOf(it.key());
       return Math.max(last, truncated.getIndex());
     }
   }
@@ -132,7 +136,7 @@ public final class PeerStorage implements Storage {
   }
 
   private Entry readEntry(long index) {
-    byte[] bytes = engine.get(ColumnFamily.RAFT_LOG, Keys.u64(index));
+    byte[] bytes = engine.get(ColumnFamily.RAFT_LOG, keys.logEntry(index));
     if (bytes == null) {
       throw new DataDirectoryException(engine.directory(), "raft log entry " + index + " is missing"
           + " (log should hold " + firstIndex() + ".." + lastIndex + ")");
@@ -185,12 +189,12 @@ public final class PeerStorage implements Storage {
 
   private long readRange(long lo, long hi, long maxSize, List<Entry> out) {
     long size = 0;
-    try (Slice upper = new Slice(Keys.u64(hi));
+    try (Slice upper = new Slice(keys.logEntry(hi));
         ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
         RocksIterator it = engine.db().newIterator(logCf, options)) {
       long expected = lo;
-      for (it.seek(Keys.u64(lo)); it.isValid(); it.next()) {
-        long index = Keys.u64(it.key());
+      for (it.seek(keys.logEntry(lo)); it.isValid(); it.next()) {
+        long index = keys.logIndexOf(it.key());
         if (index != expected) {
           throw new DataDirectoryException(engine.directory(), "raft log has a gap: expected entry "
               + expected + ", found " + index);
@@ -228,29 +232,29 @@ public final class PeerStorage implements Storage {
       if (snapshot.getMetadata().getIndex() > 0) {
         SnapshotMetadata meta = snapshot.getMetadata();
         // The snapshot replaces the whole log: drop every entry, remember the new compaction point.
-        batch.deleteRange(logCf, Keys.u64(0), Keys.u64(Long.MAX_VALUE));
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE,
+        batch.deleteRange(logCf, keys.start(), keys.end());
+        batch.put(engine.handle(ColumnFamily.RAFT_META), keys.truncatedState(),
             TruncatedState.newBuilder().setIndex(meta.getIndex()).setTerm(meta.getTerm()).build().toByteArray());
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, meta.getConfState().toByteArray());
+        batch.put(engine.handle(ColumnFamily.RAFT_META), keys.confState(), meta.getConfState().toByteArray());
       }
       List<Entry> entries = ready.entries();
       if (!entries.isEmpty()) {
         for (Entry e : entries) {
-          batch.put(logCf, Keys.u64(e.getIndex()), e.toByteArray());
+          batch.put(logCf, keys.logEntry(e.getIndex()), e.toByteArray());
         }
         long newLast = entries.get(entries.size() - 1).getIndex();
         long previousLast = snapshot.getMetadata().getIndex() > 0 ? snapshot.getMetadata().getIndex()
             : stagedLastIndex;
         if (newLast < previousLast) {
           // A new leader's entries replaced a longer uncommitted suffix: drop what is past them.
-          batch.deleteRange(logCf, Keys.u64(newLast + 1), Keys.u64(previousLast + 1));
+          batch.deleteRange(logCf, keys.logEntry(newLast + 1), keys.logEntry(previousLast + 1));
         }
         stagedLastIndex = newLast;
       } else if (snapshot.getMetadata().getIndex() > 0) {
         stagedLastIndex = snapshot.getMetadata().getIndex();
       }
       if (!ready.hardState().equals(HardState.getDefaultInstance())) {
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, ready.hardState().toByteArray());
+        batch.put(engine.handle(ColumnFamily.RAFT_META), keys.hardState(), ready.hardState().toByteArray());
       }
     } catch (RocksDBException e) {
       throw new StorageIoException("staging the raft log write failed", e);
@@ -280,7 +284,7 @@ public final class PeerStorage implements Storage {
   /** Stages the membership the application applied (persisted with its applied index). */
   public void stageConfState(ConfState cs, WriteBatch batch) {
     try {
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, cs.toByteArray());
+      batch.put(engine.handle(ColumnFamily.RAFT_META), keys.confState(), cs.toByteArray());
     } catch (RocksDBException e) {
       throw new StorageIoException("staging the conf state failed", e);
     }
@@ -304,8 +308,8 @@ public final class PeerStorage implements Storage {
     long term = term(compactIndex);
     TruncatedState next = TruncatedState.newBuilder().setIndex(compactIndex).setTerm(term).build();
     try (WriteBatch batch = new WriteBatch()) {
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE, next.toByteArray());
-      batch.deleteRange(logCf, Keys.u64(0), Keys.u64(compactIndex + 1));
+      batch.put(engine.handle(ColumnFamily.RAFT_META), keys.truncatedState(), next.toByteArray());
+      batch.deleteRange(logCf, keys.start(), keys.logEntry(compactIndex + 1));
       engine.write(batch, false);
     } catch (RocksDBException e) {
       throw new StorageIoException("raft log compaction failed", e);

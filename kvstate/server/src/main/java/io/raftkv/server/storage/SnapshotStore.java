@@ -11,15 +11,12 @@ import io.raftkv.server.storage.pb.TruncatedState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
@@ -30,18 +27,17 @@ import org.rocksdb.SstFileWriter;
 import org.rocksdb.WriteBatch;
 
 /**
- * Snapshots of the state machine: built from a consistent RocksDB snapshot at the applied index, read
+ * Snapshots of one group's state machine: built from a consistent RocksDB snapshot at the applied index, read
  * out as ordered batches of key/value pairs for streaming, written on the receiver into SST files, and
  * installed by SST ingestion.
  */
 public final class SnapshotStore implements AutoCloseable {
-  /** The column families a snapshot carries: the replicated state, not the raft log or metadata. */
-  public static final List<ColumnFamily> REPLICATED = List.of(ColumnFamily.DATA, ColumnFamily.SESSIONS,
-      ColumnFamily.FEED);
   /** Snapshots kept open for senders; older ones are released. */
   private static final int RETAINED = 2;
 
   private final StorageEngine engine;
+  private final GroupKeys keys;
+  private final ReplicatedState state;
   private final Path stagingRoot;
   private final Map<Long, Snapshot> open = new LinkedHashMap<>();
   /** Cuts pinned for backups; released before the engine closes so no read touches a closed RocksDB. */
@@ -56,14 +52,16 @@ public final class SnapshotStore implements AutoCloseable {
    * interrupted after its commit point (so nothing reads a half-installed state), then deletes what is
    * left in the staging directory (snapshots being received when the node stopped; never installed).
    */
-  public SnapshotStore(StorageEngine engine) {
-    this(engine, step -> { });
+  public SnapshotStore(StorageEngine engine, GroupKeys keys) {
+    this(engine, keys, step -> { });
   }
 
-  /** {@link #SnapshotStore(StorageEngine)} with a hook called at each step of an install (tests). */
-  SnapshotStore(StorageEngine engine, Consumer<InstallStep> installSteps) {
+  /** {@link #SnapshotStore(StorageEngine, GroupKeys)} with a hook called at each step of an install (tests). */
+  SnapshotStore(StorageEngine engine, GroupKeys keys, Consumer<InstallStep> installSteps) {
     this.engine = engine;
-    this.stagingRoot = engine.directory().resolve("snapshots");
+    this.keys = keys;
+    this.state = new ReplicatedState(keys);
+    this.stagingRoot = stagingDirectory(engine.directory(), keys.groupId());
     this.installSteps = installSteps;
     SnapshotInstall interrupted = readInstallMarker();
     if (interrupted != null) {
@@ -73,7 +71,15 @@ public final class SnapshotStore implements AutoCloseable {
       resumedInstallIndex = 0;
     }
     // Leftovers of receives interrupted by a crash. The directory itself stays: it may be a mount point.
-    deleteContents(stagingRoot);
+    StagingFiles.deleteContents(stagingRoot);
+  }
+
+  /**
+   * Where the snapshots of group {@code groupId} are staged: a directory of its own, because opening a
+   * group's store deletes what it finds there (receives a crash interrupted).
+   */
+  public static Path stagingDirectory(Path dataDir, long groupId) {
+    return dataDir.resolve("snapshots").resolve("g-" + groupId);
   }
 
   /** The index of the interrupted snapshot install this store finished when it opened; 0 if none was. */
@@ -102,7 +108,7 @@ public final class SnapshotStore implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the node is stopping");
     }
-    StateCut cut = new StateCut(engine, cuts::remove);
+    StateCut cut = new StateCut(engine, state, cuts::remove);
     cuts.add(cut);
     return cut;
   }
@@ -113,7 +119,7 @@ public final class SnapshotStore implements AutoCloseable {
     if (snapshot == null) {
       throw new IllegalStateException("snapshot " + snapshotId + " is no longer held");
     }
-    return new KvBatchIterator(engine, snapshot, REPLICATED);
+    return new KvBatchIterator(engine, snapshot, state);
   }
 
   /** Starts receiving a snapshot into SST files under the staging directory. */
@@ -154,7 +160,7 @@ public final class SnapshotStore implements AutoCloseable {
           files.put(cf, file);
         }
         for (int i = 0; i < batch.getKeysCount(); i++) {
-          writer.put(batch.getKeys(i).toByteArray(), batch.getValues(i).toByteArray());
+          writer.put(state.toStored(cf, batch.getKeys(i).toByteArray()), batch.getValues(i).toByteArray());
         }
       } catch (RocksDBException e) {
         if (e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.IOError) {
@@ -194,26 +200,26 @@ public final class SnapshotStore implements AutoCloseable {
 
     public void abandon() {
       close();
-      deleteRecursively(dir);
+      StagingFiles.deleteRecursively(dir);
     }
   }
 
   /** Deletes a received snapshot that will not be installed. */
   public static void discard(StagedSnapshot staged) {
-    deleteRecursively(staged.dir());
+    StagingFiles.deleteRecursively(staged.dir());
   }
 
   /** A received snapshot's files, ready to install. */
   public record StagedSnapshot(Path dir, Map<ColumnFamily, Path> files) {}
 
   private static ColumnFamily replicatedFamily(String name) {
-    for (ColumnFamily cf : REPLICATED) {
+    for (ColumnFamily cf : ReplicatedState.FAMILIES) {
       if (cf.toString().equals(name)) {
         return cf;
       }
     }
     throw new IllegalArgumentException("snapshot batch names column family '" + name
-        + "'; a snapshot carries only " + REPLICATED);
+        + "'; a snapshot carries only " + ReplicatedState.FAMILIES);
   }
 
   /**
@@ -248,7 +254,7 @@ public final class SnapshotStore implements AutoCloseable {
     }
     installSteps.accept(InstallStep.STARTING);
     try {
-      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.SNAPSHOT_INSTALL, marker.build().toByteArray());
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), keys.snapshotInstall(), marker.build().toByteArray());
     } catch (RocksDBException e) {
       throw new StorageIoException("staging the snapshot install marker failed", e);
     }
@@ -281,10 +287,11 @@ public final class SnapshotStore implements AutoCloseable {
       files.put(cf, file);
     }
     try (WriteBatch clear = new WriteBatch()) {
-      for (ColumnFamily cf : REPLICATED) {
-        byte[] end = keyAfterLast(cf);
+      for (ColumnFamily cf : ReplicatedState.FAMILIES) {
+        byte[] start = state.lower(cf) == null ? new byte[0] : state.lower(cf);
+        byte[] end = state.upper(cf) == null ? keyAfterLast(cf) : state.upper(cf);
         if (end != null) {
-          clear.deleteRange(engine.handle(cf), new byte[0], end);
+          clear.deleteRange(engine.handle(cf), start, end);
         }
       }
       engine.write(clear, true);
@@ -299,18 +306,18 @@ public final class SnapshotStore implements AutoCloseable {
     installSteps.accept(InstallStep.INGESTED);
     SnapshotDescriptor descriptor = marker.getSnapshot();
     try (WriteBatch meta = new WriteBatch()) {
-      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, ApplyState.newBuilder()
+      meta.put(engine.handle(ColumnFamily.RAFT_META), keys.applyState(), ApplyState.newBuilder()
           .setAppliedIndex(descriptor.getIndex()).setAppliedTerm(descriptor.getTerm()).build().toByteArray());
-      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.MEMBERS,
+      meta.put(engine.handle(ColumnFamily.RAFT_META), keys.members(),
           MemberList.newBuilder().addAllMembers(descriptor.getMembersList()).build().toByteArray());
-      meta.put(engine.handle(ColumnFamily.RAFT_META), Keys.CONF_STATE, marker.getConfState().toByteArray());
-      meta.delete(engine.handle(ColumnFamily.RAFT_META), Keys.SNAPSHOT_INSTALL);
+      meta.put(engine.handle(ColumnFamily.RAFT_META), keys.confState(), marker.getConfState().toByteArray());
+      meta.delete(engine.handle(ColumnFamily.RAFT_META), keys.snapshotInstall());
       engine.write(meta, true);
     } catch (RocksDBException e) {
       throw new StorageIoException("recording the installed snapshot failed", e);
     }
     installSteps.accept(InstallStep.RECORDED);
-    deleteRecursively(stagedDir);
+    StagingFiles.deleteRecursively(stagedDir);
   }
 
   /**
@@ -335,7 +342,7 @@ public final class SnapshotStore implements AutoCloseable {
   }
 
   private SnapshotInstall readInstallMarker() {
-    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.SNAPSHOT_INSTALL);
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, keys.snapshotInstall());
     if (stored == null) {
       return null;
     }
@@ -366,7 +373,7 @@ public final class SnapshotStore implements AutoCloseable {
    * ahead of the log: finish the reset so the log starts after the snapshot. Returns true if it did.
    */
   public boolean recoverInterruptedInstall(long lastLogIndex, TruncatedState truncated) {
-    byte[] stored = engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE);
+    byte[] stored = engine.get(ColumnFamily.RAFT_META, keys.applyState());
     if (stored == null) {
       return false;
     }
@@ -381,7 +388,7 @@ public final class SnapshotStore implements AutoCloseable {
     }
     // The hard state written with the snapshot was lost too: its commit index must cover the snapshot.
     io.raftkv.raft.pb.HardState hardState = io.raftkv.raft.pb.HardState.getDefaultInstance();
-    byte[] storedHardState = engine.get(ColumnFamily.RAFT_META, Keys.HARD_STATE);
+    byte[] storedHardState = engine.get(ColumnFamily.RAFT_META, keys.hardState());
     if (storedHardState != null) {
       try {
         hardState = io.raftkv.raft.pb.HardState.parseFrom(storedHardState);
@@ -395,10 +402,10 @@ public final class SnapshotStore implements AutoCloseable {
       repaired.setTerm(apply.getAppliedTerm()).setVote(0); // no vote was cast in that term
     }
     try (WriteBatch batch = new WriteBatch()) {
-      batch.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(0), Keys.u64(Long.MAX_VALUE));
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE, TruncatedState.newBuilder()
+      batch.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), keys.start(), keys.end());
+      batch.put(engine.handle(ColumnFamily.RAFT_META), keys.truncatedState(), TruncatedState.newBuilder()
           .setIndex(apply.getAppliedIndex()).setTerm(apply.getAppliedTerm()).build().toByteArray());
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, repaired.build().toByteArray());
+      batch.put(engine.handle(ColumnFamily.RAFT_META), keys.hardState(), repaired.build().toByteArray());
       engine.write(batch, true);
     } catch (RocksDBException e) {
       throw new StorageIoException("finishing an interrupted snapshot install failed", e);
@@ -414,33 +421,6 @@ public final class SnapshotStore implements AutoCloseable {
         return null;
       }
       return java.util.Arrays.copyOf(it.key(), it.key().length + 1);
-    }
-  }
-
-  private static void deleteContents(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (Stream<Path> children = Files.list(dir)) {
-      for (Path child : children.toList()) {
-        deleteRecursively(child);
-      }
-    } catch (IOException e) {
-      throw new StorageIoException("cannot list " + dir, e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-      for (Path p : paths) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new StorageIoException("cannot delete " + dir, e);
     }
   }
 

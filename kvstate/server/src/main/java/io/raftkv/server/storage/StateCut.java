@@ -14,7 +14,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.Snapshot;
 
 /**
- * The replicated state of a node pinned at one applied index for a backup: the data, sessions and change
+ * The replicated state of one group's replica pinned at one applied index for a backup: the data, sessions and change
  * feed read batch by batch from one RocksDB snapshot, with the apply state and membership of that same
  * snapshot. Closing it (or the node stopping) frees the snapshot; reads after that fail.
  */
@@ -28,20 +28,20 @@ public final class StateCut implements AutoCloseable {
   private final KvBatchIterator batches;
   private boolean closed;
 
-  StateCut(StorageEngine engine, Consumer<StateCut> onClose) {
+  StateCut(StorageEngine engine, ReplicatedState state, Consumer<StateCut> onClose) {
     this.engine = engine;
     this.onClose = onClose;
     this.snapshot = engine.db().getSnapshot();
     try (ReadOptions options = new ReadOptions().setSnapshot(snapshot)) {
-      this.applyState = read(options, Keys.APPLY_STATE, ApplyState.parser(), ApplyState.getDefaultInstance());
-      this.members = read(options, Keys.MEMBERS, MemberList.parser(), MemberList.getDefaultInstance())
+      this.applyState = read(options, state.keys().applyState(), ApplyState.parser(), ApplyState.getDefaultInstance());
+      this.members = read(options, state.keys().members(), MemberList.parser(), MemberList.getDefaultInstance())
           .getMembersList();
-      this.confState = read(options, Keys.CONF_STATE, ConfState.parser(), ConfState.getDefaultInstance());
+      this.confState = read(options, state.keys().confState(), ConfState.parser(), ConfState.getDefaultInstance());
     } catch (RuntimeException e) {
       engine.db().releaseSnapshot(snapshot);
       throw e;
     }
-    this.batches = new KvBatchIterator(engine, snapshot, SnapshotStore.REPLICATED);
+    this.batches = new KvBatchIterator(engine, snapshot, state);
   }
 
   private <T> T read(ReadOptions options, byte[] key, Parser<T> parser, T absent) {

@@ -24,9 +24,12 @@ public final class StateImport implements AutoCloseable {
   private final long term;
   private boolean finished;
 
-  private StateImport(StorageEngine engine, long index, long term) {
+  private final GroupKeys keys;
+
+  private StateImport(StorageEngine engine, GroupKeys keys, long index, long term) {
     this.engine = engine;
-    this.snapshots = new SnapshotStore(engine);
+    this.keys = keys;
+    this.snapshots = new SnapshotStore(engine, keys);
     this.receiver = snapshots.receive(index, term);
     this.index = index;
     this.term = term;
@@ -34,7 +37,7 @@ public final class StateImport implements AutoCloseable {
 
   /**
    * Creates the data directory {@code dir} of node {@code nodeId} in cluster {@code clusterId} for a state
-   * at log position ({@code index}, {@code term}).
+   * at log position ({@code index}, {@code term}), as the state of the store's first group.
    *
    * @throws DataDirectoryException if the directory cannot be created or opened
    */
@@ -45,7 +48,7 @@ public final class StateImport implements AutoCloseable {
     }
     StorageEngine engine = StorageEngine.open(dir, clusterId, nodeId);
     try {
-      return new StateImport(engine, index, term);
+      return new StateImport(engine, GroupKeys.firstGroup(), index, term);
     } catch (RuntimeException e) {
       engine.close();
       throw e;
@@ -68,9 +71,9 @@ public final class StateImport implements AutoCloseable {
     members.forEach(m -> conf.addVoters(m.getId()));
     try (WriteBatch raftState = new WriteBatch()) {
       // No vote in the backup's term: the new nodes start elections from term + 1 with equal logs.
-      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE,
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), keys.hardState(),
           HardState.newBuilder().setTerm(term).setCommit(index).build().toByteArray());
-      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE,
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), keys.truncatedState(),
           TruncatedState.newBuilder().setIndex(index).setTerm(term).build().toByteArray());
       // Written with the install's commit point, so a crash leaves either nothing or a finishable install.
       snapshots.install(staged, SnapshotDescriptor.newBuilder().setIndex(index).setTerm(term)

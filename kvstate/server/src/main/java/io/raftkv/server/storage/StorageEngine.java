@@ -25,8 +25,13 @@ import org.rocksdb.WriteOptions;
  * node's: not held by another process, made for the same cluster and node id, readable.
  */
 public final class StorageEngine implements AutoCloseable {
-  /** The on-disk layout version this code reads and writes. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The on-disk layout version this code reads and writes. 2: every raft group's keys start with its
+   * group id ({@link GroupKeys}). A directory in format 1 (one group, no group ids) is migrated on open.
+   */
+  public static final int FORMAT_VERSION = 2;
+  /** The format that {@link FormatOneMigration} migrates from. */
+  static final int FORMAT_ONE = 1;
   /**
    * Memtable size of the point-lookup families. Every apply inserts into them, and an insert into a
    * skiplist of a few MiB stays in the CPU caches where one into RocksDB's default 64 MiB does not
@@ -112,7 +117,7 @@ public final class StorageEngine implements AutoCloseable {
     }
     StoreIdent ident;
     try {
-      ident = checkIdent(dir, db, handleList.get(ColumnFamily.RAFT_META.ordinal()), clusterId, nodeId);
+      ident = checkIdent(dir, db, cf -> handleList.get(cf.ordinal()), clusterId, nodeId);
     } catch (RuntimeException e) {
       handleList.forEach(ColumnFamilyHandle::close);
       db.close();
@@ -197,8 +202,9 @@ public final class StorageEngine implements AutoCloseable {
     return new DataDirectoryException(dir, "cannot be opened: " + msg, e);
   }
 
-  private static StoreIdent checkIdent(Path dir, RocksDB db, ColumnFamilyHandle meta, String clusterId,
-      long nodeId) {
+  private static StoreIdent checkIdent(Path dir, RocksDB db,
+      java.util.function.Function<ColumnFamily, ColumnFamilyHandle> handles, String clusterId, long nodeId) {
+    ColumnFamilyHandle meta = handles.apply(ColumnFamily.RAFT_META);
     try {
       byte[] stored = db.get(meta, Keys.IDENT);
       if (stored == null) {
@@ -215,9 +221,9 @@ public final class StorageEngine implements AutoCloseable {
       } catch (InvalidProtocolBufferException e) {
         throw new DataDirectoryException(dir, "its identity record is unreadable (corrupt?): " + e.getMessage(), e);
       }
-      if (ident.getFormatVersion() != FORMAT_VERSION) {
+      if (ident.getFormatVersion() != FORMAT_VERSION && ident.getFormatVersion() != FORMAT_ONE) {
         throw new DataDirectoryException(dir, "has on-disk format " + ident.getFormatVersion()
-            + "; this version reads format " + FORMAT_VERSION);
+            + "; this version reads format " + FORMAT_VERSION + " (and migrates format " + FORMAT_ONE + ")");
       }
       if (ident.getNodeId() != nodeId) {
         throw new DataDirectoryException(dir, "belongs to node " + ident.getNodeId() + ", not node " + nodeId);
@@ -225,6 +231,9 @@ public final class StorageEngine implements AutoCloseable {
       if (!ident.getClusterId().equals(clusterId)) {
         throw new DataDirectoryException(dir, "belongs to cluster '" + ident.getClusterId()
             + "', not cluster '" + clusterId + "'");
+      }
+      if (ident.getFormatVersion() == FORMAT_ONE) {
+        ident = new FormatOneMigration(db, handles, dir).migrate(ident);
       }
       return ident;
     } catch (RocksDBException e) {

@@ -19,7 +19,7 @@ import io.raftkv.api.PutOp;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.server.storage.StateCut;
-import io.raftkv.server.storage.StorageEngine;
+import io.raftkv.server.storage.ReplicatedState;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -119,7 +119,7 @@ class BackupStreamTest {
       BackupChunk first = chunks.get(0);
       assertThat(first.hasHeader()).isTrue();
       assertThat(first.getHeader().getFormatVersion()).isEqualTo(BackupFormat.VERSION);
-      assertThat(first.getHeader().getStoreFormatVersion()).isEqualTo(StorageEngine.FORMAT_VERSION);
+      assertThat(first.getHeader().getStoreFormatVersion()).isEqualTo(ReplicatedState.FORMAT_VERSION);
       assertThat(first.getHeader().getClusterId()).isEqualTo("test");
       assertThat(first.getHeader().getAppliedIndex()).isGreaterThanOrEqualTo(w.getIndex());
       assertThat(first.getHeader().getSourceNodeId()).isEqualTo(leader);

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The change feed over real RocksDB: what applying records, reading it in order, retention, wake-ups. */
 class ChangeFeedTest {
+  private static final io.raftkv.server.storage.GroupKeys GROUP =
+      io.raftkv.server.storage.GroupKeys.firstGroup();
   @TempDir
   Path dir;
 
@@ -40,7 +42,7 @@ class ChangeFeedTest {
   @BeforeEach
   void open() {
     engine = StorageEngine.open(dir, "c1", 1);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, SessionPolicy.DEFAULT);
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, SessionPolicy.DEFAULT);
   }
 
   @AfterEach
@@ -76,7 +78,7 @@ class ChangeFeedTest {
 
   @Test
   void everyAppliedChangeIsRecordedWithItsBeforeAndAfterInOrder() {
-    ChangeFeed feed = new ChangeFeed(engine, FeedRetention.DEFAULT);
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     apply(1000, put("a", "1"));
     apply(1001, put("a", "2"), put("b", "x"));
     apply(1002, delete("a"), delete("never-there"));
@@ -106,7 +108,7 @@ class ChangeFeedTest {
 
   @Test
   void readingResumesMidEntryAndFiltersByPrefix() {
-    ChangeFeed feed = new ChangeFeed(engine, FeedRetention.DEFAULT);
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     apply(1000, put("t1/a", "1"), put("t2/a", "1"), put("t1/b", "1"));
     apply(1000, put("t2/b", "2"));
     FeedPage fromMiddle = feed.read(1, 1, ByteString.EMPTY, 100, 1 << 20);
@@ -117,7 +119,7 @@ class ChangeFeedTest {
 
   @Test
   void eventsPastTheEntryRetentionAreDeletedAndAskingForThemIsCompacted() {
-    ChangeFeed feed = new ChangeFeed(engine, new FeedRetention(3, Duration.ZERO));
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, new FeedRetention(3, Duration.ZERO));
     for (int i = 0; i < 10; i++) {
       apply(1000, put("k" + i, "v"));
     }
@@ -131,7 +133,7 @@ class ChangeFeedTest {
 
   @Test
   void eventsOlderThanTheAgeRetentionAreDeletedWholeEntriesAtATime() {
-    ChangeFeed feed = new ChangeFeed(engine, new FeedRetention(0, Duration.ofSeconds(10)));
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, new FeedRetention(0, Duration.ofSeconds(10)));
     apply(1_000, put("a", "1"), put("b", "1"));
     apply(2_000, put("c", "1"));
     apply(30_000, put("d", "1"));
@@ -142,7 +144,7 @@ class ChangeFeedTest {
 
   @Test
   void waitingWatcherWakesWhenTheNextEntryApplies() throws Exception {
-    ChangeFeed feed = new ChangeFeed(engine, FeedRetention.DEFAULT);
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     apply(1000, put("a", "1"));
     feed.published(index);
     CountDownLatch woken = new CountDownLatch(1);
@@ -158,7 +160,7 @@ class ChangeFeedTest {
 
   @Test
   void initialSnapshotHoldsEveryKeyAtOneIndexWhileWritesGoOn() {
-    ChangeFeed feed = new ChangeFeed(engine, FeedRetention.DEFAULT);
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     apply(1000, put("p/a", "1"), put("p/b", "1"), put("q/c", "1"));
     try (FeedSnapshot snapshot = feed.openSnapshot(b("p/"))) {
       apply(1000, put("p/a", "2"), put("p/z", "new"));
@@ -177,7 +179,7 @@ class ChangeFeedTest {
 
   @Test
   void closingTheFeedEndsReadsAndWakesWatchers() throws Exception {
-    ChangeFeed feed = new ChangeFeed(engine, FeedRetention.DEFAULT);
+    ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     FeedSnapshot open = feed.openSnapshot(ByteString.EMPTY);
     CountDownLatch woken = new CountDownLatch(1);
     feed.runWhenAppliedAfter(100, woken::countDown);

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Client sessions over real RocksDB: the exactly-once decision, answer pruning, eviction by log index. */
 class ClientSessionsTest {
+  private static final io.raftkv.server.storage.GroupKeys GROUP =
+      io.raftkv.server.storage.GroupKeys.firstGroup();
   private static final SessionPolicy POLICY = new SessionPolicy(3, 4);
 
   @TempDir
@@ -44,14 +46,14 @@ class ClientSessionsTest {
     Store(Path dir) {
       this.dir = dir;
       this.engine = StorageEngine.open(dir, "c1", 1);
-      this.sessions = new ClientSessions(engine, POLICY);
+      this.sessions = new ClientSessions(engine, GROUP, POLICY);
     }
 
     /** Closes the store and opens it again from disk: nothing of memory survives. */
     void reopen() {
       engine.close();
       engine = StorageEngine.open(dir, "c1", 1);
-      sessions = new ClientSessions(engine, POLICY);
+      sessions = new ClientSessions(engine, GROUP, POLICY);
     }
 
     /** Decides on each request at the next index in one round, records the new ones' answers, writes the round. */
@@ -74,11 +76,11 @@ class ClientSessionsTest {
     }
 
     boolean hasHeader(long clientId) {
-      return engine.get(ColumnFamily.SESSIONS, SessionKeys.header(clientId)) != null;
+      return engine.get(ColumnFamily.SESSIONS, GROUP.sessionHeader(clientId)) != null;
     }
 
     boolean hasAnswer(long clientId, long sequence) {
-      return engine.get(ColumnFamily.SESSIONS, SessionKeys.response(clientId, sequence)) != null;
+      return engine.get(ColumnFamily.SESSIONS, GROUP.sessionResponse(clientId, sequence)) != null;
     }
   }
 

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The KV state machine over real RocksDB: versions, compare-and-set, atomic batches, exactly-once. */
 class KvStateMachineTest {
+  private static final io.raftkv.server.storage.GroupKeys GROUP =
+      io.raftkv.server.storage.GroupKeys.firstGroup();
   @TempDir
   Path dir;
 
@@ -35,7 +37,7 @@ class KvStateMachineTest {
   @BeforeEach
   void open() {
     engine = StorageEngine.open(dir, "c1", 1);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(1_000, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(1_000, 8));
   }
 
   @AfterEach
@@ -232,9 +234,9 @@ class KvStateMachineTest {
         .build();
     var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
     try (org.rocksdb.WriteBatch installed = new org.rocksdb.WriteBatch()) {
-      installed.put(sessions, SessionKeys.header(7), io.raftkv.server.statemachine.pb.ClientSession
+      installed.put(sessions, GROUP.sessionHeader(7), io.raftkv.server.statemachine.pb.ClientSession
           .newBuilder().setClientId(7).setLastActiveMs(1000).setHighestSequence(2).build().toByteArray());
-      installed.put(sessions, SessionKeys.response(7, 2), io.raftkv.server.statemachine.pb.CachedResponse
+      installed.put(sessions, GROUP.sessionResponse(7, 2), io.raftkv.server.statemachine.pb.CachedResponse
           .newBuilder().setSequence(2).setResponse(answer2).build().toByteArray());
       engine.write(installed, false);
     }
@@ -300,15 +302,15 @@ class KvStateMachineTest {
   }
 
   private boolean hasSession(StorageEngine on, long clientId) {
-    return on.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, SessionKeys.header(clientId)) != null;
+    return on.get(io.raftkv.server.storage.ColumnFamily.SESSIONS, GROUP.sessionHeader(clientId)) != null;
   }
 
   @Test
   void sessionsAreEvictedLeastRecentlyWrittenFirstByLogIndexOnEveryReplicaWhateverItsClock(@TempDir Path other) {
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(3, 8));
     StorageEngine engine2 = StorageEngine.open(other, "c1", 2);
     try {
-      KvStateMachine sm2 = new KvStateMachine(engine2, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+      KvStateMachine sm2 = new KvStateMachine(engine2, GROUP, KvLimits.DEFAULT, new SessionPolicy(3, 8));
       // The same entries; the proposal times differ wildly between the two logs (a leader's clock jumping
       // forward by hours, and back): eviction must not care.
       long[] clients = {10, 11, 12, 10, 13, 14, 11, 15};
@@ -353,7 +355,7 @@ class KvStateMachineTest {
 
   @Test
   void aFloodOfNewClientIdsKeepsTheSessionTableAtItsBound() {
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(50, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(50, 8));
     for (long c = 1; c <= 400; c++) {
       apply(write(1_000 + c, 1, c, put("k", "v")));
     }
@@ -363,9 +365,9 @@ class KvStateMachineTest {
     int answers = 0;
     try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS))) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        if (it.key()[0] == 'h') {
+        if (it.key()[io.raftkv.server.storage.GroupKeys.PREFIX_BYTES] == 'h') {
           headers++;
-        } else if (it.key()[0] == 'r') {
+        } else if (it.key()[io.raftkv.server.storage.GroupKeys.PREFIX_BYTES] == 'r') {
           answers++;
         }
       }
@@ -377,7 +379,7 @@ class KvStateMachineTest {
     // The bound holds after a restart too: the eviction order is rebuilt from the stored sessions.
     engine.close();
     engine = StorageEngine.open(dir, "c1", 1);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(50, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(50, 8));
     assertThat(sm.sessionCount()).isEqualTo(50);
     apply(write(5_000, 1, 0, put("k", "v")));
     assertThat(sm.sessionCount()).isEqualTo(50);
@@ -387,7 +389,7 @@ class KvStateMachineTest {
 
   @Test
   void anEvictedClientThatHadBeenAnsweredIsRefusedRatherThanHaveItsRetryAppliedTwice() {
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(2, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(2, 8));
     WriteOutcome first = apply(write(7, 1, 0, casVersion("k", 0, "v")));
     assertThat(first.response().getApplied()).isTrue();
     apply(write(8, 1, 0, put("a", "1")));
@@ -405,12 +407,12 @@ class KvStateMachineTest {
     var sessions = engine.handle(io.raftkv.server.storage.ColumnFamily.SESSIONS);
     try (org.rocksdb.WriteBatch old = new org.rocksdb.WriteBatch()) {
       for (long c = 1; c <= 3; c++) {
-        old.put(sessions, SessionKeys.header(c), io.raftkv.server.statemachine.pb.ClientSession.newBuilder()
+        old.put(sessions, GROUP.sessionHeader(c), io.raftkv.server.statemachine.pb.ClientSession.newBuilder()
             .setClientId(c).setLastActiveMs(1000).setHighestSequence(1).build().toByteArray());
       }
       engine.write(old, false);
     }
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new SessionPolicy(3, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new SessionPolicy(3, 8));
     assertThat(sm.sessionCount()).isEqualTo(3);
     apply(write(2, 2, 0, put("a", "1"))); // client 2 writes again: no longer among the oldest
     apply(write(9, 1, 0, put("b", "1")));
@@ -425,9 +427,9 @@ class KvStateMachineTest {
     apply(7, 2, 0, 1000, put("b", "1"));
     apply(7, 3, 2, 1000, put("c", "1"));
     var sessions = io.raftkv.server.storage.ColumnFamily.SESSIONS;
-    assertThat(engine.get(sessions, SessionKeys.response(7, 1))).isNull();
-    assertThat(engine.get(sessions, SessionKeys.response(7, 2))).isNull();
-    assertThat(engine.get(sessions, SessionKeys.response(7, 3))).isNotNull();
+    assertThat(engine.get(sessions, GROUP.sessionResponse(7, 1))).isNull();
+    assertThat(engine.get(sessions, GROUP.sessionResponse(7, 2))).isNull();
+    assertThat(engine.get(sessions, GROUP.sessionResponse(7, 3))).isNotNull();
   }
 
   @Test
@@ -463,7 +465,7 @@ class KvStateMachineTest {
   @Test
   void previousValuesInAnAnswerStopAtTheWriteBudgetAndTheAnswerSaysWhichWereLeftOut() {
     ApplyLimits budgets = new ApplyLimits(250_000, 250_000, 64L << 20);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
     apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("big")).setValue(bytes(100_000, 'x'))).build());
     // The poison write, scaled down: 2,000 compare-and-sets that do not match, each "returning" 100 kB.
     Op[] ops = new Op[2_000];
@@ -493,7 +495,7 @@ class KvStateMachineTest {
   @Test
   void beforeImagesOfOneEntryStopAtTheEntryBudgetAndEachEventSaysSo() {
     ApplyLimits budgets = new ApplyLimits(1 << 20, 250_000, 64L << 20);
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, budgets, new SessionPolicy(1_000, 8));
     Op[] deletes = new Op[40];
     for (int i = 0; i < deletes.length; i++) {
       apply(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("k" + i)).setValue(bytes(100_000, 'v'))).build());
@@ -503,7 +505,7 @@ class KvStateMachineTest {
     long batchBytes = applyMeasuringBatch(Command.newBuilder().setOmitPrevious(true).addAllOps(List.of(deletes)).build());
     List<io.raftkv.api.ChangeEvent> events = new java.util.ArrayList<>();
     try (var it = engine.db().newIterator(engine.handle(io.raftkv.server.storage.ColumnFamily.FEED))) {
-      for (it.seek(io.raftkv.server.storage.Keys.feedEvent(index, 0)); it.isValid(); it.next()) {
+      for (it.seek(GROUP.feedEvent(index, 0)); it.isValid(); it.next()) {
         events.add(io.raftkv.api.ChangeEvent.parseFrom(it.value()));
       }
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -523,7 +525,7 @@ class KvStateMachineTest {
 
   @Test
   void aRoundIsFullOnceItsBatchReachesTheRoundBudget() {
-    sm = new KvStateMachine(engine, KvLimits.DEFAULT, new ApplyLimits(1 << 20, 1 << 20, 100_000),
+    sm = new KvStateMachine(engine, GROUP, KvLimits.DEFAULT, new ApplyLimits(1 << 20, 1 << 20, 100_000),
         new SessionPolicy(1_000, 8));
     try (ApplyBatch batch = sm.newBatch()) {
       int entries = 0;

@@ -21,6 +21,7 @@ import org.rocksdb.WriteBatch;
 
 /** PeerStorage over a real RocksDB: the raft log, hard state and compaction survive restarts. */
 class PeerStorageTest {
+  private static final GroupKeys GROUP = GroupKeys.firstGroup();
   @TempDir
   Path dir;
 
@@ -52,7 +53,7 @@ class PeerStorageTest {
   @Test
   void emptyStorageHasFirstIndexOneAndLastIndexZero() {
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(storage.firstIndex()).isEqualTo(1);
       assertThat(storage.lastIndex()).isEqualTo(0);
       assertThat(storage.term(0)).isEqualTo(0);
@@ -64,11 +65,11 @@ class PeerStorageTest {
   void persistedEntriesAndHardStateSurviveRestart() {
     HardState hs = HardState.newBuilder().setTerm(3).setVote(2).setCommit(4).build();
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       persist(engine, storage, ready(entries(1, 5, 3), hs));
     }
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(storage.lastIndex()).isEqualTo(5);
       assertThat(storage.initialState().hardState()).isEqualTo(hs);
       assertThat(storage.entries(1, 6, Long.MAX_VALUE)).isEqualTo(entries(1, 5, 3));
@@ -79,13 +80,13 @@ class PeerStorageTest {
   @Test
   void appendingAConflictingShorterSuffixDropsTheOldTail() {
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       persist(engine, storage, ready(entries(1, 10, 1), HardState.getDefaultInstance()));
       persist(engine, storage, ready(entries(6, 7, 2), HardState.getDefaultInstance()));
       assertThat(storage.lastIndex()).isEqualTo(7);
     }
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(storage.lastIndex()).isEqualTo(7);
       assertThat(storage.term(6)).isEqualTo(2);
       assertThat(storage.term(5)).isEqualTo(1);
@@ -97,7 +98,7 @@ class PeerStorageTest {
   void entriesAreServedAcrossDiskAndCacheWithSizeLimit() {
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
       // A tiny cache: most entries must come from RocksDB.
-      PeerStorage storage = new PeerStorage(engine, 200);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 200);
       persist(engine, storage, ready(entries(1, 50, 1), HardState.getDefaultInstance()));
       assertThat(storage.entries(1, 51, Long.MAX_VALUE)).isEqualTo(entries(1, 50, 1));
       assertThat(storage.entries(10, 20, Long.MAX_VALUE)).isEqualTo(entries(10, 19, 1));
@@ -111,7 +112,7 @@ class PeerStorageTest {
   @Test
   void compactionDropsEntriesAndRemembersTheCompactionPoint() {
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       persist(engine, storage, ready(entries(1, 10, 2), HardState.getDefaultInstance()));
       storage.compact(6);
       assertThat(storage.firstIndex()).isEqualTo(7);
@@ -120,7 +121,7 @@ class PeerStorageTest {
       assertThatThrownBy(() -> storage.term(5)).isInstanceOf(CompactedException.class);
     }
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(storage.firstIndex()).isEqualTo(7);
       assertThat(storage.lastIndex()).isEqualTo(10);
       assertThat(storage.entries(7, 11, Long.MAX_VALUE)).isEqualTo(entries(7, 10, 2));
@@ -133,7 +134,7 @@ class PeerStorageTest {
     Snapshot snap = Snapshot.newBuilder().setMetadata(
         SnapshotMetadata.newBuilder().setIndex(100).setTerm(7).setConfState(cs)).build();
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       persist(engine, storage, ready(entries(1, 10, 2), HardState.getDefaultInstance()));
       Ready rd = new Ready(null, HardState.newBuilder().setTerm(7).setCommit(100).build(), List.of(), snap,
           List.of(), List.of(), List.of(), true);
@@ -142,7 +143,7 @@ class PeerStorageTest {
       assertThat(storage.lastIndex()).isEqualTo(100);
     }
     try (StorageEngine engine = StorageEngine.open(dir, "c1", 1)) {
-      PeerStorage storage = new PeerStorage(engine, 1 << 20);
+      PeerStorage storage = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(storage.firstIndex()).isEqualTo(101);
       assertThat(storage.lastIndex()).isEqualTo(100);
       assertThat(storage.term(100)).isEqualTo(7);

@@ -29,6 +29,7 @@ import org.rocksdb.WriteBatch;
  * empty or mixed data under an applied index that does not describe it.
  */
 class SnapshotInstallCrashTest {
+  private static final GroupKeys GROUP = GroupKeys.firstGroup();
   private static final long OLD_INDEX = 10;
   private static final long SNAPSHOT_INDEX = 100;
   private static final long SNAPSHOT_TERM = 3;
@@ -95,7 +96,7 @@ class SnapshotInstallCrashTest {
     prepareTarget();
     Throwable failure;
     try (StorageEngine engine = StorageEngine.open(target(), "c", 2);
-        SnapshotStore store = new SnapshotStore(engine, failAt(InstallStep.FAMILY_INGESTED, 2,
+        SnapshotStore store = new SnapshotStore(engine, GROUP, failAt(InstallStep.FAMILY_INGESTED, 2,
             step -> new StorageIoException("ingesting the snapshot failed",
                 new java.io.IOException("No space left on device"))))) {
       SnapshotStore.StagedSnapshot staged = receiveSnapshot(store);
@@ -110,7 +111,7 @@ class SnapshotInstallCrashTest {
   void crashWhileRedoingAnInterruptedInstallIsRedoneAtTheNextOpen() throws Exception {
     crashAt(InstallStep.CLEARED, 1);
     try (StorageEngine engine = StorageEngine.open(target(), "c", 2)) {
-      assertThatThrownBy(() -> new SnapshotStore(engine, failAt(InstallStep.FAMILY_INGESTED, 1, Crash::new)))
+      assertThatThrownBy(() -> new SnapshotStore(engine, GROUP, failAt(InstallStep.FAMILY_INGESTED, 1, Crash::new)))
           .isInstanceOf(Crash.class);
     }
     assertSnapshotState();
@@ -120,9 +121,9 @@ class SnapshotInstallCrashTest {
   void halfReceivedSnapshotLeftByACrashIsRemovedOnOpenAndNeverInstalled() throws Exception {
     prepareTarget();
     try (StorageEngine source = StorageEngine.open(dir.resolve("source"), "c", 1);
-        SnapshotStore sourceStore = new SnapshotStore(source);
+        SnapshotStore sourceStore = new SnapshotStore(source, GROUP);
         StorageEngine engine = StorageEngine.open(target(), "c", 2);
-        SnapshotStore store = new SnapshotStore(engine)) {
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       fillSource(source);
       SnapshotDescriptor descriptor = sourceStore.capture(SNAPSHOT_INDEX, SNAPSHOT_TERM, members());
       SnapshotStore.Receiver receiver = store.receive(SNAPSHOT_INDEX, SNAPSHOT_TERM);
@@ -131,7 +132,8 @@ class SnapshotInstallCrashTest {
       receiver.close();
     }
     assertThat(stagedEntries()).as("the half-received snapshot is on disk before the restart").isNotEmpty();
-    try (StorageEngine engine = StorageEngine.open(target(), "c", 2); SnapshotStore store = new SnapshotStore(engine)) {
+    try (StorageEngine engine = StorageEngine.open(target(), "c", 2);
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       assertThat(store.resumedInstallIndex()).isZero();
     }
     assertThat(stagedEntries()).isEmpty();
@@ -146,10 +148,10 @@ class SnapshotInstallCrashTest {
           .setSnapshot(SnapshotDescriptor.newBuilder().setIndex(SNAPSHOT_INDEX).setTerm(SNAPSHOT_TERM))
           .setStagedDir("../..").putFiles("data", "data.sst").build();
       try (WriteBatch batch = new WriteBatch()) {
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.SNAPSHOT_INSTALL, marker.toByteArray());
+        batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.snapshotInstall(), marker.toByteArray());
         engine.write(batch, true);
       }
-      assertThatThrownBy(() -> new SnapshotStore(engine)).isInstanceOf(DataDirectoryException.class)
+      assertThatThrownBy(() -> new SnapshotStore(engine, GROUP)).isInstanceOf(DataDirectoryException.class)
           .hasMessageContaining("'../..'").hasMessageContaining("not a file name");
     }
   }
@@ -160,7 +162,7 @@ class SnapshotInstallCrashTest {
   private void crashAt(InstallStep step, int occurrence) throws Exception {
     prepareTarget();
     try (StorageEngine engine = StorageEngine.open(target(), "c", 2);
-        SnapshotStore store = new SnapshotStore(engine, failAt(step, occurrence, Crash::new))) {
+        SnapshotStore store = new SnapshotStore(engine, GROUP, failAt(step, occurrence, Crash::new))) {
       SnapshotStore.StagedSnapshot staged = receiveSnapshot(store);
       assertThatThrownBy(() -> install(engine, store, staged)).isInstanceOf(Crash.class);
     }
@@ -180,10 +182,11 @@ class SnapshotInstallCrashTest {
   private static void install(StorageEngine engine, SnapshotStore store, SnapshotStore.StagedSnapshot staged)
       throws Exception {
     try (WriteBatch raftState = new WriteBatch()) {
-      raftState.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(0), Keys.u64(Long.MAX_VALUE));
-      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.TRUNCATED_STATE, TruncatedState.newBuilder()
+      raftState.deleteRange(engine.handle(ColumnFamily.RAFT_LOG), GROUP.start(),
+          GROUP.end());
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), GROUP.truncatedState(), TruncatedState.newBuilder()
           .setIndex(SNAPSHOT_INDEX).setTerm(SNAPSHOT_TERM).build().toByteArray());
-      raftState.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, HardState.newBuilder()
+      raftState.put(engine.handle(ColumnFamily.RAFT_META), GROUP.hardState(), HardState.newBuilder()
           .setTerm(SNAPSHOT_TERM).setCommit(SNAPSHOT_INDEX).build().toByteArray());
       store.install(staged, SnapshotDescriptor.newBuilder().setIndex(SNAPSHOT_INDEX).setTerm(SNAPSHOT_TERM)
           .addAllMembers(members()).build(), CONF, raftState);
@@ -198,7 +201,7 @@ class SnapshotInstallCrashTest {
   /** A snapshot of the source received into {@code store}'s staging directory. */
   private SnapshotStore.StagedSnapshot receiveSnapshot(SnapshotStore store) throws Exception {
     try (StorageEngine source = StorageEngine.open(dir.resolve("source"), "c", 1);
-        SnapshotStore sourceStore = new SnapshotStore(source)) {
+        SnapshotStore sourceStore = new SnapshotStore(source, GROUP)) {
       fillSource(source);
       SnapshotDescriptor descriptor = sourceStore.capture(SNAPSHOT_INDEX, SNAPSHOT_TERM, members());
       SnapshotStore.Receiver receiver = store.receive(SNAPSHOT_INDEX, SNAPSHOT_TERM);
@@ -216,8 +219,8 @@ class SnapshotInstallCrashTest {
       for (int i = 0; i < 500; i++) {
         batch.put(source.handle(ColumnFamily.DATA), b(String.format("new%04d", i)), b("value" + i));
       }
-      batch.put(source.handle(ColumnFamily.SESSIONS), b("session-new"), b("s"));
-      batch.put(source.handle(ColumnFamily.FEED), Keys.feedEvent(SNAPSHOT_INDEX, 0), b("event"));
+      batch.put(source.handle(ColumnFamily.SESSIONS), GROUP.stored(b("session-new")), b("s"));
+      batch.put(source.handle(ColumnFamily.FEED), GROUP.feedEvent(SNAPSHOT_INDEX, 0), b("event"));
       source.write(batch, true);
     }
   }
@@ -229,36 +232,38 @@ class SnapshotInstallCrashTest {
         batch.put(engine.handle(ColumnFamily.DATA), b(String.format("old%04d", i)), b("old"));
       }
       batch.put(engine.handle(ColumnFamily.DATA), b("zzz-old-last-key"), b("old"));
-      batch.put(engine.handle(ColumnFamily.SESSIONS), b("session-old"), b("s"));
+      batch.put(engine.handle(ColumnFamily.SESSIONS), GROUP.stored(b("session-old")), b("s"));
       for (long i = 1; i <= OLD_INDEX; i++) {
-        batch.put(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(i), io.raftkv.raft.pb.Entry.newBuilder()
+        batch.put(engine.handle(ColumnFamily.RAFT_LOG), GROUP.logEntry(i), io.raftkv.raft.pb.Entry.newBuilder()
             .setIndex(i).setTerm(1).build().toByteArray());
       }
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE,
+      batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.hardState(),
           HardState.newBuilder().setTerm(1).setVote(1).setCommit(OLD_INDEX).build().toByteArray());
-      batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE,
+      batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.applyState(),
           ApplyState.newBuilder().setAppliedIndex(OLD_INDEX).setAppliedTerm(1).build().toByteArray());
       engine.write(batch, true);
     }
   }
 
   private void assertOldState() throws Exception {
-    try (StorageEngine engine = StorageEngine.open(target(), "c", 2); SnapshotStore store = new SnapshotStore(engine)) {
+    try (StorageEngine engine = StorageEngine.open(target(), "c", 2);
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       assertThat(store.resumedInstallIndex()).isZero();
       assertThat(applyState(engine).getAppliedIndex()).isEqualTo(OLD_INDEX);
       List<String> keys = keys(engine, ColumnFamily.DATA);
       assertThat(keys).hasSize(301).allMatch(k -> k.startsWith("old") || k.startsWith("zzz-old"));
       assertThat(keys(engine, ColumnFamily.SESSIONS)).containsExactly("session-old");
-      PeerStorage raft = new PeerStorage(engine, 1 << 20);
+      PeerStorage raft = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(raft.firstIndex()).isEqualTo(1);
       assertThat(raft.lastIndex()).isEqualTo(OLD_INDEX);
-      assertThat(engine.get(ColumnFamily.RAFT_META, Keys.SNAPSHOT_INSTALL)).isNull();
+      assertThat(engine.get(ColumnFamily.RAFT_META, GROUP.snapshotInstall())).isNull();
     }
     assertThat(stagedEntries()).as("staged files left after the restart").isEmpty();
   }
 
   private void assertSnapshotState() throws Exception {
-    try (StorageEngine engine = StorageEngine.open(target(), "c", 2); SnapshotStore store = new SnapshotStore(engine)) {
+    try (StorageEngine engine = StorageEngine.open(target(), "c", 2);
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       ApplyState apply = applyState(engine);
       assertThat(apply.getAppliedIndex()).isEqualTo(SNAPSHOT_INDEX);
       assertThat(apply.getAppliedTerm()).isEqualTo(SNAPSHOT_TERM);
@@ -266,10 +271,10 @@ class SnapshotInstallCrashTest {
       assertThat(keys).as("exactly the snapshot's keys").hasSize(500).allMatch(k -> k.startsWith("new"));
       assertThat(engine.get(ColumnFamily.DATA, b("new0499"))).isEqualTo(b("value499"));
       assertThat(keys(engine, ColumnFamily.SESSIONS)).containsExactly("session-new");
-      assertThat(engine.get(ColumnFamily.FEED, Keys.feedEvent(SNAPSHOT_INDEX, 0))).isEqualTo(b("event"));
-      assertThat(ConfState.parseFrom(engine.get(ColumnFamily.RAFT_META, Keys.CONF_STATE))).isEqualTo(CONF);
-      assertThat(engine.get(ColumnFamily.RAFT_META, Keys.SNAPSHOT_INSTALL)).as("install marker").isNull();
-      PeerStorage raft = new PeerStorage(engine, 1 << 20);
+      assertThat(engine.get(ColumnFamily.FEED, GROUP.feedEvent(SNAPSHOT_INDEX, 0))).isEqualTo(b("event"));
+      assertThat(ConfState.parseFrom(engine.get(ColumnFamily.RAFT_META, GROUP.confState()))).isEqualTo(CONF);
+      assertThat(engine.get(ColumnFamily.RAFT_META, GROUP.snapshotInstall())).as("install marker").isNull();
+      PeerStorage raft = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(raft.firstIndex()).isEqualTo(SNAPSHOT_INDEX + 1);
       assertThat(raft.lastIndex()).isEqualTo(SNAPSHOT_INDEX);
       assertThat(raft.hardState().getCommit()).isEqualTo(SNAPSHOT_INDEX);
@@ -282,21 +287,23 @@ class SnapshotInstallCrashTest {
   }
 
   private static ApplyState applyState(StorageEngine engine) throws Exception {
-    return ApplyState.parseFrom(engine.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE));
+    return ApplyState.parseFrom(engine.get(ColumnFamily.RAFT_META, GROUP.applyState()));
   }
 
+  /** The keys of {@code cf}, group-relative where the family's keys carry the group. */
   private static List<String> keys(StorageEngine engine, ColumnFamily cf) {
     List<String> out = new ArrayList<>();
+    ReplicatedState group = new ReplicatedState(GROUP);
     try (RocksIterator it = engine.db().newIterator(engine.handle(cf))) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        out.add(new String(it.key(), StandardCharsets.UTF_8));
+        out.add(new String(group.toShipped(cf, it.key()), StandardCharsets.UTF_8));
       }
     }
     return out;
   }
 
   private List<Path> stagedEntries() throws Exception {
-    Path root = target().resolve("snapshots");
+    Path root = SnapshotStore.stagingDirectory(target(), GroupKeys.FIRST_GROUP_ID);
     if (!Files.exists(root)) {
       return List.of();
     }

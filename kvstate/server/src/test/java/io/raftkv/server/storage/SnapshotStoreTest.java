@@ -20,6 +20,7 @@ import org.rocksdb.WriteBatch;
 
 /** Snapshots over real RocksDB: captured consistently, streamed in order, installed by SST ingestion. */
 class SnapshotStoreTest {
+  private static final GroupKeys GROUP = GroupKeys.firstGroup();
   @TempDir
   Path dir;
 
@@ -39,12 +40,12 @@ class SnapshotStoreTest {
     ConfState conf = ConfState.newBuilder().addVoters(1).addVoters(2).build();
     try (StorageEngine source = StorageEngine.open(dir.resolve("a"), "c", 1);
         StorageEngine target = StorageEngine.open(dir.resolve("b"), "c", 2);
-        SnapshotStore sourceStore = new SnapshotStore(source);
-        SnapshotStore targetStore = new SnapshotStore(target)) {
+        SnapshotStore sourceStore = new SnapshotStore(source, GROUP);
+        SnapshotStore targetStore = new SnapshotStore(target, GROUP)) {
       for (int i = 0; i < 2_000; i++) {
         put(source, ColumnFamily.DATA, String.format("key%05d", i), "value" + i);
       }
-      put(source, ColumnFamily.SESSIONS, "h-session", "s");
+      source.db().put(source.handle(ColumnFamily.SESSIONS), GROUP.stored(b("h-session")), b("s"));
       SnapshotDescriptor descriptor = sourceStore.capture(42, 3,
           List.of(Member.newBuilder().setId(1).setPeerAddress("127.0.0.1:1").build()));
       // Written after the capture: must not be part of the snapshot.
@@ -63,17 +64,18 @@ class SnapshotStoreTest {
       assertThat(target.get(ColumnFamily.DATA, b("key01234"))).isEqualTo(b("value1234"));
       assertThat(target.get(ColumnFamily.DATA, b("key99999"))).isNull();
       assertThat(target.get(ColumnFamily.DATA, b("stale"))).isNull();
-      assertThat(target.get(ColumnFamily.SESSIONS, b("h-session"))).isEqualTo(b("s"));
-      ApplyState apply = ApplyState.parseFrom(target.get(ColumnFamily.RAFT_META, Keys.APPLY_STATE));
+      assertThat(target.get(ColumnFamily.SESSIONS, GROUP.stored(b("h-session")))).isEqualTo(b("s"));
+      ApplyState apply = ApplyState.parseFrom(target.get(ColumnFamily.RAFT_META, GROUP.applyState()));
       assertThat(apply.getAppliedIndex()).isEqualTo(42);
       assertThat(apply.getAppliedTerm()).isEqualTo(3);
-      assertThat(ConfState.parseFrom(target.get(ColumnFamily.RAFT_META, Keys.CONF_STATE))).isEqualTo(conf);
+      assertThat(ConfState.parseFrom(target.get(ColumnFamily.RAFT_META, GROUP.confState()))).isEqualTo(conf);
     }
   }
 
   @Test
   void receiverRefusesDataOutOfKeyOrderOrForAnUnknownColumnFamily() {
-    try (StorageEngine engine = StorageEngine.open(dir, "c", 1); SnapshotStore store = new SnapshotStore(engine)) {
+    try (StorageEngine engine = StorageEngine.open(dir, "c", 1);
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       SnapshotStore.Receiver receiver = store.receive(5, 1);
       assertThatThrownBy(() -> receiver.add(SnapshotKvBatch.newBuilder().setColumnFamily("raft_log")
           .addKeys(ByteString.copyFromUtf8("k")).addValues(ByteString.EMPTY).build()))
@@ -89,25 +91,26 @@ class SnapshotStoreTest {
 
   @Test
   void aCrashBetweenInstallingStateAndResettingTheLogIsFinishedAtRestart() throws Exception {
-    try (StorageEngine engine = StorageEngine.open(dir, "c", 1); SnapshotStore store = new SnapshotStore(engine)) {
+    try (StorageEngine engine = StorageEngine.open(dir, "c", 1);
+        SnapshotStore store = new SnapshotStore(engine, GROUP)) {
       // The log held entries 1..10; the state of a snapshot at 100 was installed, then the node crashed.
       try (WriteBatch batch = new WriteBatch()) {
         for (long i = 1; i <= 10; i++) {
-          batch.put(engine.handle(ColumnFamily.RAFT_LOG), Keys.u64(i), b("entry"));
+          batch.put(engine.handle(ColumnFamily.RAFT_LOG), GROUP.logEntry(i), b("entry"));
         }
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE,
+        batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.applyState(),
             ApplyState.newBuilder().setAppliedIndex(100).setAppliedTerm(7).build().toByteArray());
-        batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.HARD_STATE, io.raftkv.raft.pb.HardState.newBuilder()
+        batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.hardState(), io.raftkv.raft.pb.HardState.newBuilder()
             .setTerm(5).setVote(2).setCommit(9).build().toByteArray());
         engine.write(batch, true);
       }
-      PeerStorage before = new PeerStorage(engine, 1 << 20);
+      PeerStorage before = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(store.recoverInterruptedInstall(before.lastIndex(), before.truncatedState())).isTrue();
-      PeerStorage after = new PeerStorage(engine, 1 << 20);
+      PeerStorage after = new PeerStorage(engine, GROUP, 1 << 20);
       assertThat(after.firstIndex()).isEqualTo(101);
       assertThat(after.lastIndex()).isEqualTo(100);
       assertThat(after.term(100)).isEqualTo(7);
-      assertThat(TruncatedState.parseFrom(engine.get(ColumnFamily.RAFT_META, Keys.TRUNCATED_STATE)).getIndex())
+      assertThat(TruncatedState.parseFrom(engine.get(ColumnFamily.RAFT_META, GROUP.truncatedState())).getIndex())
           .isEqualTo(100);
       // Raft refuses a hard state whose commit is below the log's start: it must cover the snapshot.
       assertThat(after.hardState().getCommit()).isEqualTo(100);
@@ -122,10 +125,10 @@ class SnapshotStoreTest {
   @Test
   void leftoverStagingFilesOfAnInterruptedReceiveAreRemovedAtStart() throws Exception {
     try (StorageEngine engine = StorageEngine.open(dir, "c", 1)) {
-      Path leftover = dir.resolve("snapshots").resolve("5-1-123");
+      Path leftover = SnapshotStore.stagingDirectory(dir, GroupKeys.FIRST_GROUP_ID).resolve("5-1-123");
       Files.createDirectories(leftover);
       Files.writeString(leftover.resolve("data.sst"), "partial");
-      new SnapshotStore(engine).close();
+      new SnapshotStore(engine, GROUP).close();
       assertThat(Files.exists(leftover)).isFalse();
     }
   }

@@ -12,6 +12,7 @@ import org.rocksdb.WriteBatch;
 
 /** The write-ahead log stays near its cap under load, though one column family takes only a few bytes a write. */
 class WriteAheadLogBoundTest {
+  private static final GroupKeys GROUP = GroupKeys.firstGroup();
   @TempDir
   Path dir;
 
@@ -43,7 +44,7 @@ class WriteAheadLogBoundTest {
           byte[] key = new byte[8];
           Keys.putU64(key, 0, i);
           batch.put(engine.handle(ColumnFamily.RAFT_LOG), key, entry);
-          batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, key);
+          batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.applyState(), key);
           engine.write(batch, false);
         } catch (RocksDBException e) {
           throw new IllegalStateException(e);
@@ -59,7 +60,7 @@ class WriteAheadLogBoundTest {
         try (WriteBatch batch = new WriteBatch()) {
           byte[] key = new byte[8];
           Keys.putU64(key, 0, i);
-          batch.put(engine.handle(ColumnFamily.RAFT_META), Keys.APPLY_STATE, key);
+          batch.put(engine.handle(ColumnFamily.RAFT_META), GROUP.applyState(), key);
           engine.write(batch, false);
         }
         Thread.sleep(50);
