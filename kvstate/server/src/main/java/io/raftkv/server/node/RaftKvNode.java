@@ -152,6 +152,12 @@ public final class RaftKvNode implements AutoCloseable, RaftMessageHandler {
     return peer.queuedEvents();
   }
 
+  /** The peer of raft group {@code groupId} on this node's store, or null when it holds no replica of it. */
+  @Override
+  public RaftMessageHandler forGroup(long groupId) {
+    return store.route(groupId);
+  }
+
   /** Where peer streams reserve room for the batches they read (see {@link #receiveReserved}). */
   @Override
   public PeerInbox peerInbox() {

@@ -57,11 +57,12 @@ public final class Peer implements RaftMessageHandler {
 
   /**
    * Opens raft group {@code groupId}'s replica from {@code engine}, reaching its members through
-   * {@code transport}; its loop runs once {@link #start()} is called.
+   * {@code transport} and taking peers' batches through {@code inbox}; its loop runs once {@link #start()}
+   * is called.
    */
-  public static Peer open(long groupId, NodeConfig config, StorageEngine engine, Transport transport) {
+  public static Peer open(long groupId, NodeConfig config, StorageEngine engine, Transport transport,
+      PeerInbox inbox) {
     PeerBootstrap.Opened opened = PeerBootstrap.open(groupId, config, engine);
-    PeerInbox inbox = new PeerInbox(config.overloadLimits().maxQueuedPeerBatches());
     PeerLoop loop = new PeerLoop(groupId, config, engine, opened, transport, inbox);
     return new Peer(groupId, config, opened, loop, inbox);
   }
@@ -207,6 +208,12 @@ public final class Peer implements RaftMessageHandler {
   /** Events waiting in the mailbox now (for tests and metrics). */
   public int queuedEvents() {
     return loop.queuedEvents();
+  }
+
+  /** This peer, for its own group only. */
+  @Override
+  public RaftMessageHandler forGroup(long group) {
+    return group == groupId || (group == 0 && groupId == DEFAULT_GROUP) ? this : null;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.raftkv.server.store;
 
 import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.node.PeerInbox;
 import io.raftkv.server.node.RaftMessageHandler;
 import io.raftkv.server.node.Transport;
 import io.raftkv.server.peer.Peer;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  */
 public final class Store implements AutoCloseable {
   /** The group every store hosts; a peer message without a group id is for it. */
-  public static final long FIRST_GROUP = 1;
+  public static final long FIRST_GROUP = RaftMessageHandler.DEFAULT_GROUP;
 
   private final StorageEngine engine;
   private final Transport transport;
@@ -41,10 +42,12 @@ public final class Store implements AutoCloseable {
           + ", which every store hosts");
     }
     StorageEngine engine = StorageEngine.open(config.dataDir(), config.clusterId(), config.nodeId());
+    // One inbox for every peer: a peer stream reserves its slot before it reads which group a batch is for.
+    PeerInbox inbox = new PeerInbox(config.overloadLimits().maxQueuedPeerBatches());
     Map<Long, Peer> peers = new TreeMap<>();
     try {
       for (long group : groups) {
-        peers.put(group, openPeer.open(group, engine));
+        peers.put(group, openPeer.open(group, engine, inbox));
       }
     } catch (RuntimeException e) {
       engine.close();
@@ -52,20 +55,20 @@ public final class Store implements AutoCloseable {
     }
     Store store = new Store(engine, transport, peers);
     peers.values().forEach(Peer::start);
-    transport.start(store.route(FIRST_GROUP));
+    transport.start(store.peer(FIRST_GROUP));
     return store;
   }
 
   /** Opens the store of {@code config} hosting group {@link #FIRST_GROUP}'s peer. */
   public static Store open(NodeConfig config, Transport transport) {
     return open(config, transport, Set.of(FIRST_GROUP),
-        (group, engine) -> Peer.open(group, config, engine, transport));
+        (group, engine, inbox) -> Peer.open(group, config, engine, transport, inbox));
   }
 
-  /** How the store opens the peer of a group on its engine. */
+  /** How the store opens the peer of a group on its engine, with the store's inbox for peer batches. */
   @FunctionalInterface
   interface PeerOpener {
-    Peer open(long groupId, StorageEngine engine);
+    Peer open(long groupId, StorageEngine engine, PeerInbox inbox);
   }
 
   /** The peer of {@code groupId}; throws naming the groups hosted when this store holds no replica of it. */
@@ -80,10 +83,11 @@ public final class Store implements AutoCloseable {
 
   /**
    * Where what arrives for raft group {@code groupId} goes (0 means {@link #FIRST_GROUP}, as in an
-   * envelope from a sender that names no group).
+   * envelope from a sender that names no group), or null when no replica of it is here (it is dropped;
+   * raft resends).
    */
   public RaftMessageHandler route(long groupId) {
-    return peer(groupId == 0 ? FIRST_GROUP : groupId);
+    return peers.get(groupId == 0 ? FIRST_GROUP : groupId);
   }
 
   /** The raft groups hosted here. */

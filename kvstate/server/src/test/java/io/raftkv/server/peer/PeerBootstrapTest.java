@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkv.api.Member;
 import io.raftkv.server.storage.DataDirectoryException;
+import io.raftkv.server.node.PeerInbox;
 import io.raftkv.server.storage.StorageEngine;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,7 +37,7 @@ class PeerBootstrapTest {
 
   /** Runs a peer alone until it leads (its raft state is then on disk), and stops it. */
   private void runOnce() throws InterruptedException {
-    Peer peer = Peer.open(1, SinglePeers.alone(dir), engine, new RecordingTransport());
+    Peer peer = Peer.open(1, SinglePeers.alone(dir), engine, new RecordingTransport(), new PeerInbox(8));
     peer.start();
     try {
       SinglePeers.awaitLeader(peer);

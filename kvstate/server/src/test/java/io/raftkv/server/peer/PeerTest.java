@@ -7,6 +7,7 @@ import io.raftkv.api.Error;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.server.node.NodeException;
+import io.raftkv.server.node.PeerInbox;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.testing.Ops;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class PeerTest {
 
   private Peer startAlone() throws InterruptedException {
     engine = StorageEngine.open(dir, "c", 1);
-    peer = Peer.open(1, SinglePeers.alone(dir), engine, new RecordingTransport());
+    peer = Peer.open(1, SinglePeers.alone(dir), engine, new RecordingTransport(), new PeerInbox(8));
     peer.start();
     SinglePeers.awaitLeader(peer);
     return peer;

@@ -77,23 +77,34 @@ class StoreTest {
   }
 
   @Test
-  void aGroupWithNoReplicaHereIsRefusedNamingTheHostedGroups() {
+  void whatArrivesForAGroupWithNoReplicaHereHasNowhereToGo() {
     try (Store store = Store.open(config(), transport)) {
-      assertThatThrownBy(() -> store.route(7)).isInstanceOf(IllegalArgumentException.class)
+      assertThat(store.route(7)).isNull();
+      assertThatThrownBy(() -> store.peer(7)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("raft group 7 has no replica on this store; it hosts [1]");
+    }
+  }
+
+  @Test
+  void aPeerTakesWhatIsForItsOwnGroupOnly() {
+    try (Store store = Store.open(config(), transport)) {
+      Peer first = store.peer(Store.FIRST_GROUP);
+      assertThat(first.forGroup(0)).isSameAs(first);
+      assertThat(first.forGroup(1)).isSameAs(first);
+      assertThat(first.forGroup(2)).isNull();
     }
   }
 
   @Test
   void aStoreWithoutTheFirstGroupIsRefused() {
     assertThatThrownBy(() -> Store.open(config(), transport, Set.of(2L),
-        (group, engine) -> Peer.open(group, config(), engine, transport)))
+        (group, engine, inbox) -> Peer.open(group, config(), engine, transport, inbox)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups [2] leave out group 1");
   }
 
   @Test
   void aPeerThatFailsToOpenClosesTheEngine() {
-    assertThatThrownBy(() -> Store.open(config(), transport, Set.of(Store.FIRST_GROUP), (group, engine) -> {
+    assertThatThrownBy(() -> Store.open(config(), transport, Set.of(Store.FIRST_GROUP), (group, engine, inbox) -> {
       throw new IllegalStateException("group " + group + " cannot open");
     })).hasMessageContaining("group 1 cannot open");
     StorageEngine.open(dir, "c", 1).close(); // the lock was released
