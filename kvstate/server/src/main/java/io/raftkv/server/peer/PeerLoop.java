@@ -41,7 +41,6 @@ final class PeerLoop {
   /** At most this many Readys are being written at once; the next waits for the oldest. */
   private static final int MAX_IN_FLIGHT_READYS = 4;
 
-  private final long groupId;
   private final NodeConfig config;
   private final StorageEngine engine;
   private final PeerStorage peerStorage;
@@ -79,7 +78,6 @@ final class PeerLoop {
 
   PeerLoop(long groupId, NodeConfig config, StorageEngine engine, PeerBootstrap.Opened opened,
       Transport transport, PeerInbox peerInbox) {
-    this.groupId = groupId;
     this.config = config;
     this.engine = engine;
     this.peerStorage = opened.storage();
@@ -94,7 +92,8 @@ final class PeerLoop {
     long activityWindow = Math.max(config.tickInterval().toNanos() * config.electionTicks(),
         TimeUnit.SECONDS.toNanos(1));
     this.membership = new Membership(config.nodeId(), opened.members(), transport, activityWindow);
-    this.snapshots = new SnapshotCoordinator(config.nodeId(), opened.snapshots(), stateMachine, peerStorage, membership::all);
+    this.snapshots = new SnapshotCoordinator(config.nodeId(), opened.snapshots(), stateMachine, peerStorage,
+        membership::all);
     peerStorage.setSnapshotSource(snapshots::capture);
     this.apply = new PeerApply(config.nodeId(), engine, stateMachine, peerStorage, changeFeed, rawNode,
         membership, writes, confChanges);
