@@ -14,7 +14,7 @@ import java.util.function.LongPredicate;
  * cluster: addresses it can parse, one id per member and one member per address, and (etcd's strict
  * reconfiguration check) a quorum of the new voters among the members heard from recently.
  */
-final class MembershipCheck {
+public final class MembershipCheck {
   /** Longest host name (DNS) in an address. */
   static final int MAX_HOST_LENGTH = 253;
 
@@ -27,7 +27,7 @@ final class MembershipCheck {
    * @param voters the voters now
    * @param active whether a voter was heard from within the election timeout (the leader always is)
    */
-  static String refuseAdd(Member member, boolean learner, Map<Long, Member> members, Collection<Long> voters,
+  public static String refuseAdd(Member member, boolean learner, Map<Long, Member> members, Collection<Long> voters,
       LongPredicate active) {
     long id = member.getId();
     String problem = addressProblem("peer address", member.getPeerAddress());
@@ -60,7 +60,7 @@ final class MembershipCheck {
   }
 
   /** Why removing {@code id} must be refused, or null when it may be proposed. */
-  static String refuseRemove(long id, Collection<Long> voters, LongPredicate active) {
+  public static String refuseRemove(long id, Collection<Long> voters, LongPredicate active) {
     if (!voters.contains(id)) {
       return null; // a learner: the voters do not change
     }
@@ -85,7 +85,7 @@ final class MembershipCheck {
   }
 
   /** What is wrong with {@code address} as host:port, or null when it is fine. */
-  static String addressProblem(String what, String address) {
+  public static String addressProblem(String what, String address) {
     if (address.isBlank()) {
       return "no " + what + " (host:port)";
     }

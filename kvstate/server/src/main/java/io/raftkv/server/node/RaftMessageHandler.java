@@ -13,7 +13,22 @@ import java.util.List;
  * node class, so one transport can serve any peer that implements it.
  */
 public interface RaftMessageHandler {
-  /** Where peer streams reserve room for the batches they read (see {@link #receiveReserved}). */
+  /** The raft group a peer message naming none (group id 0, as from an older sender) is for. */
+  long DEFAULT_GROUP = io.raftkv.server.storage.GroupKeys.FIRST_GROUP_ID;
+
+  /**
+   * Where what a peer sent for raft group {@code groupId} goes on this process (0 meaning
+   * {@link #DEFAULT_GROUP}), or null when no replica of that group is here. One that serves a single peer
+   * of the default group takes that group only.
+   */
+  default RaftMessageHandler forGroup(long groupId) {
+    return groupId == 0 || groupId == DEFAULT_GROUP ? this : null;
+  }
+
+  /**
+   * Where peer streams reserve room for the batches they read (see {@link #receiveReserved}): one for the
+   * whole process, as a batch's group is known only once it is read.
+   */
   PeerInbox peerInbox();
 
   /** A batch of raft messages read into a slot reserved in {@link #peerInbox()}; the slot frees once stepped. */

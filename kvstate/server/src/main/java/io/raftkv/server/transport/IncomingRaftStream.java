@@ -102,8 +102,14 @@ final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
       askForNext();
       return;
     }
+    RaftMessageHandler groupPeer = n.forGroup(batch.getGroupId());
+    if (groupPeer == null) {
+      releaseIf(slot, n); // no replica of that group here: dropped, as raft resends
+      askForNext();
+      return;
+    }
     transport.learnPeer(batch.getFrom(), batch.getFromPeerAddress());
-    n.learnClientAddress(batch.getFrom(), batch.getFromClientAddress());
+    groupPeer.learnClientAddress(batch.getFrom(), batch.getFromClientAddress());
     java.util.List<Message> messages = new java.util.ArrayList<>(batch.getMessagesCount());
     for (Message m : batch.getMessagesList()) {
       if (m.getFrom() == batch.getFrom() && isPeerMessage(m.getMsgType())) {
@@ -111,7 +117,7 @@ final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
       }
     }
     if (slot && !messages.isEmpty()) {
-      n.receiveReserved(messages); // the loop frees the slot once it stepped them
+      groupPeer.receiveReserved(messages); // the loop frees the slot once it stepped them
     } else {
       releaseIf(slot, n);
     }

@@ -35,6 +35,8 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
   private final long startNanos = System.nanoTime();
   // Guarded by this: chunks arrive on a gRPC thread, the time limit fires on the timer.
   private Message message;
+  /** The peer of the group the snapshot is for, known from the first chunk. */
+  private RaftMessageHandler groupPeer;
   private SnapshotStore.Receiver receiver;
   private String error;
   private long bytes;
@@ -81,6 +83,11 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
           fail("node is not running");
           return;
         }
+        groupPeer = n.forGroup(chunk.getGroupId());
+        if (groupPeer == null) {
+          fail("raft group " + chunk.getGroupId() + " has no replica on this node");
+          return;
+        }
         if (incomingSnapshots.incrementAndGet() > limits.maxIncomingSnapshots()) {
           incomingSnapshots.decrementAndGet();
           refuse("this node is receiving " + limits.maxIncomingSnapshots() + " snapshots, its most (max"
@@ -89,7 +96,7 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
         }
         holdsSlot = true;
         timeLimit = timer.schedule(this::timeUp, limits.snapshotTimeLimit().toNanos(), TimeUnit.NANOSECONDS);
-        receiver = n.receiveSnapshot(message);
+        receiver = groupPeer.receiveSnapshot(message);
       } else if (receiver == null) {
         fail("snapshot data arrived before its MsgSnapshot");
       } else {
@@ -110,7 +117,7 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
 
   /** A full disk or I/O error while receiving is fatal to the node, as one in the raft loop is. */
   private void stopOnStorageFailure(RuntimeException e) {
-    RaftMessageHandler n = node.get();
+    RaftMessageHandler n = groupPeer != null ? groupPeer : node.get();
     if (n != null && io.raftkv.server.storage.StorageFailures.isStorageFailure(e)) {
       n.reportStorageFailure(e);
     }
@@ -182,7 +189,7 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
     }
     try {
       SnapshotStore.StagedSnapshot staged = receiver.finish();
-      node.get().snapshotReceived(message, staged);
+      groupPeer.snapshotReceived(message, staged);
       answer(TransportAck.getDefaultInstance());
     } catch (RuntimeException e) {
       receiver.abandon();

@@ -1,4 +1,4 @@
-package io.raftkv.server.node;
+package io.raftkv.server.peer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.Member;

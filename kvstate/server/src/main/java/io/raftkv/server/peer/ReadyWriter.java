@@ -1,4 +1,4 @@
-package io.raftkv.server.node;
+package io.raftkv.server.peer;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;

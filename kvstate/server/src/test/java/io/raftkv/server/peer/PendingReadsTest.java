@@ -1,5 +1,6 @@
-package io.raftkv.server.node;
+package io.raftkv.server.peer;
 
+import io.raftkv.server.node.NodeException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

@@ -1,4 +1,4 @@
-package io.raftkv.server.node;
+package io.raftkv.server.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
