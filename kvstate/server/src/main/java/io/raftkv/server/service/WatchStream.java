@@ -105,8 +105,12 @@ final class WatchStream {
   }
 
   private void sendWhileReadyLoop() {
+    WatchCursor c = cursor;
+    if (c == null) {
+      return; // a ready signal came before start() opened the cursor; start() schedules a run once it has
+    }
     while (!finished && out.isReady()) {
-      WatchCursor.Step step = cursor.next();
+      WatchCursor.Step step = c.next();
       step.message().ifPresent(this::send);
       if (step.caughtUp()) {
         // Everything stored is sent: wait for the next applied entry (or the node stopping).
