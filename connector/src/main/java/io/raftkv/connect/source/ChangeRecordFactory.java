@@ -52,7 +52,7 @@ public final class ChangeRecordFactory {
    */
   public List<SourceRecord> records(FeedItem item) {
     ChangeEvent e = item.event();
-    Map<String, Object> offset = item.offset().toOffset();
+    Map<String, Object> offset = SourceOffset.of(item.offset());
     long now = clock.getAsLong();
     Object key = decode(keyFormat, e.getKey(), "key", RaftKvSourceConfig.KEY_FORMAT, e);
     Struct envelope = new Struct(schemas.envelope())

@@ -3,6 +3,7 @@ package io.raftkv.connect.source;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.WatchResponse;
 import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the change feed from a position and hands out the events to emit, each with the offset its record
  * carries. It holds back the newest snapshot row until it knows whether it is the last (its offset then says
- * the snapshot is done), reopens the watch after an interrupted snapshot, and applies the COMPACTED policy.
+ * the snapshot is done), decides where the watch goes on after an interrupted snapshot or a COMPACTED answer
+ * (the client's {@link ChangeStream} reconnects and resumes), and applies the COMPACTED policy.
  * Not thread-safe: one task thread uses it.
  */
 final class FeedCursor implements AutoCloseable {
@@ -32,7 +34,9 @@ final class FeedCursor implements AutoCloseable {
   private final OnCompacted onCompacted;
   private final String connectorName;
   private ChangeStream stream;
-  /** Where the last event handed out leaves the feed; a reopened watch starts here. */
+  /** Set when the watch broke off: the stream resumes from {@link #position} before the next read. */
+  private boolean resumeNeeded;
+  /** Where the last event handed out leaves the feed; a resumed watch starts here. */
   private FeedPosition position;
   /** What {@link #position} came from, for error messages. */
   private String positionOrigin;
@@ -94,7 +98,7 @@ final class FeedCursor implements AutoCloseable {
   }
 
   private WatchResponse receive(Duration wait) {
-    if (stream == null) {
+    if (stream == null || resumeNeeded) {
       open();
     }
     return stream.poll(wait);
@@ -107,9 +111,14 @@ final class FeedCursor implements AutoCloseable {
           keyPrefix.isEmpty() ? "" : " of the keys under '" + keyPrefix.toStringUtf8() + "'");
     } else {
       log.info("Connector {}: watching the change feed from index {} sub-sequence {} ({})", connectorName,
-          position.resume().getFromIndex(), position.resume().getFromSubSequence(), positionOrigin);
+          position.nextIndex(), position.nextSubSequence(), positionOrigin);
     }
-    stream = client.watch(position.resume().setKeyPrefix(keyPrefix).build());
+    if (stream == null) {
+      stream = client.watch(position.resume().setKeyPrefix(keyPrefix).build());
+    } else {
+      stream.resumeFrom(position);
+    }
+    resumeNeeded = false;
   }
 
   /** Hands out the rest of the current response, up to the batch limit. */
@@ -120,13 +129,13 @@ final class FeedCursor implements AutoCloseable {
         continue;
       }
       if (position.inSnapshot()) {
-        position = FeedPosition.snapshot(e.getIndex());
+        position = position.afterEvent(e);
         if (heldRow != null) {
           out.add(new FeedItem(heldRow, position, SnapshotMarker.TRUE));
         }
         heldRow = e;
       } else {
-        position = FeedPosition.after(e.getIndex(), e.getSubSequence());
+        position = position.afterEvent(e);
         positionOrigin = "the last change emitted";
         out.add(new FeedItem(e, position, SnapshotMarker.FALSE));
       }
@@ -135,7 +144,7 @@ final class FeedCursor implements AutoCloseable {
       return;
     }
     if (current.getSnapshotDone()) {
-      position = FeedPosition.afterEntry(current.getSnapshotIndex());
+      position = FeedPosition.afterSnapshotDone(current.getSnapshotIndex());
       positionOrigin = "the end of the snapshot at index " + current.getSnapshotIndex();
       if (heldRow != null) {
         out.add(new FeedItem(heldRow, position, SnapshotMarker.LAST));
@@ -153,7 +162,9 @@ final class FeedCursor implements AutoCloseable {
    * @return whether to go on reading in this poll
    */
   private boolean recover(RaftKvException e, boolean nothingRead) {
-    closeStream();
+    current = null;
+    heldRow = null;
+    resumeNeeded = true;
     if (e.code() == Error.Code.COMPACTED) {
       if (onCompacted == OnCompacted.SNAPSHOT) {
         log.warn("Connector {}: {}; taking a new snapshot (raftkv.on.compacted=snapshot)", connectorName,
@@ -179,14 +190,14 @@ final class FeedCursor implements AutoCloseable {
       }
       return false;
     }
-    throw new ConnectException("RaftKV refused to stream the change feed from " + position + " (" + positionOrigin
-        + "): " + e.code() + ": " + e.getMessage(), e);
+    throw new ConnectException("RaftKV refused to stream the change feed from " + SourceOffset.describe(position)
+        + " (" + positionOrigin + "): " + e.code() + ": " + e.getMessage(), e);
   }
 
   private String compactedProblem(RaftKvException e) {
     return "the RaftKV change feed no longer holds index " + position.nextIndex() + ", which connector "
-        + connectorName + " must resume from (" + positionOrigin + ", offset " + position + "): the oldest index "
-        + "it holds is " + e.oldestIndex() + ", so the changes before that are gone";
+        + connectorName + " must resume from (" + positionOrigin + ", offset " + SourceOffset.describe(position)
+        + "): the oldest index it holds is " + e.oldestIndex() + ", so the changes before that are gone";
   }
 
   private void closeStream() {

@@ -96,7 +96,7 @@ public final class RaftKvSourceConnector extends SourceConnector {
       try {
         named = SourcePartition.clusterOf(e.getKey());
         if (e.getValue() != null) {
-          FeedPosition.fromOffset(e.getValue());
+          SourceOffset.toPosition(e.getValue());
         }
       } catch (IllegalArgumentException bad) {
         throw new ConnectException(bad.getMessage(), bad);

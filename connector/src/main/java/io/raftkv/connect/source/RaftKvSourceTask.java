@@ -2,6 +2,7 @@ package io.raftkv.connect.source;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.Error;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.connect.Version;
@@ -105,7 +106,7 @@ public final class RaftKvSourceTask extends SourceTask {
     cursor = new FeedCursor(client, config.keyPrefix(), emitKey, config.onCompacted(), config.connectorName(),
         start.position(), start.origin());
     log.info("Connector {}: change events of RaftKV cluster '{}' go to topic {}, starting from {} ({})",
-        config.connectorName(), cluster, topic, start.position(), start.origin());
+        config.connectorName(), cluster, topic, SourceOffset.describe(start.position()), start.origin());
   }
 
   private record StartingPoint(FeedPosition position, String origin) {}
@@ -114,7 +115,7 @@ public final class RaftKvSourceTask extends SourceTask {
     Map<String, Object> stored = context.offsetStorageReader().offset(SourcePartition.of(cluster));
     if (stored != null) {
       try {
-        return new StartingPoint(FeedPosition.fromOffset(stored), "the stored offset");
+        return new StartingPoint(SourceOffset.toPosition(stored), "the stored offset");
       } catch (IllegalArgumentException e) {
         throw new ConnectException("the stored offset of connector " + config.connectorName() + " for cluster '"
             + cluster + "' cannot be used: " + e.getMessage() + ". Set a good one (PATCH /connectors/"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.KeyValue;
 import io.raftkv.connect.config.ByteFormat;
 import java.util.List;

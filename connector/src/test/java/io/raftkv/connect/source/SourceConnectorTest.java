@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.Op;
 import io.raftkv.api.PutOp;
 import io.raftkv.connect.testing.RaftKvTestCluster;

@@ -1,13 +1,14 @@
 package io.raftkv.client;
 
+import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
 import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.KvRpc;
 import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WatchResponse;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * initial snapshot cannot resume: a failure during it, or a position the feed no longer holds
  * (COMPACTED, see {@link RaftKvException#oldestIndex()}), ends the stream with an exception; so does a
  * starting position past what every node applied (OUT_OF_RANGE), once the nodes have said so for the
- * client's deadline.
+ * client's deadline. After such an exception the caller may go on with {@link #resumeFrom}, which is how a
+ * consumer retakes a cut-off snapshot or starts over from one.
  */
 public final class ChangeStream implements AutoCloseable {
   /** Messages requested ahead of the caller. */
@@ -31,14 +33,13 @@ public final class ChangeStream implements AutoCloseable {
   private static final Object COMPLETED = new Object();
 
   private final RaftKvClient client;
-  private final WatchRequest request;
-  private final LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+  private final ByteString keyPrefix;
+  /** The open call's messages; each call gets its own, so one cancelled leaves nothing behind. */
+  private LinkedBlockingQueue<Object> received;
   private volatile ClientCallStreamObserver<WatchRequest> call;
   private String endpoint;
-  private boolean inSnapshot;
-  /** The position right after the last change received; where a resumed stream starts. */
-  private long nextIndex;
-  private int nextSubSequence;
+  /** Right after the last message handed out; where a resumed stream starts. */
+  private FeedPosition position;
   /** Between reconnects: 10-20 ms, doubling up to 0.5-1 s; starts over once a message arrives. */
   private final Backoff reconnects = new Backoff(20, 1000, 6, Backoff.THREAD_LOCAL_JITTER);
   /** Since when (System.nanoTime) nodes have answered OUT_OF_RANGE in a row; 0: the last answer was not. */
@@ -49,10 +50,8 @@ public final class ChangeStream implements AutoCloseable {
 
   ChangeStream(RaftKvClient client, WatchRequest request) {
     this.client = client;
-    this.request = request;
-    this.inSnapshot = request.getInitialSnapshot();
-    this.nextIndex = request.getFromIndex();
-    this.nextSubSequence = request.getFromSubSequence();
+    this.keyPrefix = request.getKeyPrefix();
+    this.position = FeedPosition.fromRequest(request);
     open(client.nextEndpoint(), request);
   }
 
@@ -60,7 +59,8 @@ public final class ChangeStream implements AutoCloseable {
     endpoint = target;
     ClientCall<WatchRequest, WatchResponse> clientCall = client.channel(target).newCall(KvRpc.WATCH,
         CallOptions.DEFAULT);
-    LinkedBlockingQueue<Object> queue = received;
+    LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    received = queue;
     ClientCalls.asyncServerStreamingCall(clientCall, from, new ClientResponseObserver<WatchRequest, WatchResponse>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
@@ -120,20 +120,11 @@ public final class ChangeStream implements AutoCloseable {
 
   private void advancePast(WatchResponse response) {
     outOfRangeSinceNanos = 0;
-    if (response.getSnapshotDone() || (!inSnapshot && response.getEventsCount() > 0)) {
+    FeedPosition next = position.advancedBy(response);
+    if (!next.inSnapshot() && !next.equals(position)) {
       positionFromCluster = true;
     }
-    if (response.getSnapshotDone()) {
-      inSnapshot = false;
-      nextIndex = response.getSnapshotIndex() + 1;
-      nextSubSequence = 0;
-      return;
-    }
-    if (!inSnapshot && response.getEventsCount() > 0) {
-      ChangeEvent last = response.getEvents(response.getEventsCount() - 1);
-      nextIndex = last.getIndex();
-      nextSubSequence = last.getSubSequence() + 1;
-    }
+    position = next;
   }
 
   private void reconnectAfter(Throwable failure) {
@@ -158,7 +149,7 @@ public final class ChangeStream implements AutoCloseable {
     if (!retryable) {
       throw GrpcErrors.fromNode(endpoint, error, failure);
     }
-    if (inSnapshot) {
+    if (position.inSnapshot()) {
       throw RaftKvException.of(Error.newBuilder().setCode(Error.Code.UNAVAILABLE).setMessage(
           "the initial snapshot from " + endpoint + " was cut off (" + error.getMessage()
               + "); start it again").build(), failure, "");
@@ -169,8 +160,35 @@ public final class ChangeStream implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new RaftKvException(Error.Code.UNAVAILABLE, "interrupted while reconnecting", e);
     }
-    open(client.nextEndpoint(), request.toBuilder().setInitialSnapshot(false).setFromIndex(nextIndex)
-        .setFromSubSequence(nextSubSequence).build());
+    open(client.nextEndpoint(), position.resume().setKeyPrefix(keyPrefix).build());
+  }
+
+  /**
+   * Where the stream stands: right after the last change handed out by {@link #poll}, after the whole
+   * entry of a completed initial snapshot, or inside a snapshot not yet complete.
+   */
+  public FeedPosition position() {
+    return position;
+  }
+
+  /**
+   * Ends the current call and watches again, at the next endpoint, from {@code from} (a position inside a
+   * snapshot takes a new snapshot). For a caller going on after {@link #poll} threw, or starting over.
+   */
+  public void resumeFrom(FeedPosition from) {
+    if (closed) {
+      throw new IllegalStateException("the change stream is closed");
+    }
+    ClientCallStreamObserver<WatchRequest> c = call;
+    if (c != null) {
+      c.cancel("resumed from " + from, null);
+    }
+    // As a new stream would: the position is the caller's, and no node has refused it yet.
+    position = from;
+    positionFromCluster = false;
+    outOfRangeSinceNanos = 0;
+    reconnects.reset();
+    open(client.nextEndpoint(), from.resume().setKeyPrefix(keyPrefix).build());
   }
 
   /** The endpoint currently streaming. */

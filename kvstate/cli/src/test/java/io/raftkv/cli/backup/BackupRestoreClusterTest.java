@@ -9,6 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
 import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.KvRpc;
 import io.raftkv.api.Op;
@@ -121,7 +122,8 @@ class BackupRestoreClusterTest {
       // The change feed came along: each acknowledged write's event is on every restored replica.
       KeyValue sample = acknowledged.get(bytes("before/7"));
       for (RaftKvServer s : fresh.servers()) {
-        FeedPage page = s.node().changeFeed().read(sample.getVersion(), 0, sample.getKey(), 10, 1 << 20);
+        FeedPage page = s.node().changeFeed().read(FeedPosition.afterEntry(sample.getVersion() - 1),
+            sample.getKey(), 10, 1 << 20);
         assertThat(page.events()).extracting(ChangeEvent::getAfter).first().isEqualTo(sample);
       }
       // The session came along: a retry of the acknowledged request gets its first answer, applied once.

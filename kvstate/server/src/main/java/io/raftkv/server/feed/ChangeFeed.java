@@ -3,6 +3,7 @@ package io.raftkv.server.feed;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
 import io.raftkv.server.storage.GroupKeys;
@@ -69,14 +70,18 @@ public final class ChangeFeed {
   }
 
   /**
-   * Reads stored events from position ({@code fromIndex}, {@code fromSubSequence}) on (fromIndex 0: from
-   * the oldest held), keeping those whose key starts with {@code keyPrefix}, up to {@code maxEvents} or
-   * about {@code maxBytes}. The read is consistent: one RocksDB snapshot.
+   * Reads the stored events after {@code from} ({@link FeedPosition#oldest()}: from the oldest held),
+   * keeping those whose key starts with {@code keyPrefix}, up to {@code maxEvents} or about {@code maxBytes}.
+   * The read is consistent: one RocksDB snapshot.
    *
    * @throws FeedCompactedException if the position is older than the oldest event held
+   * @throws IllegalArgumentException if {@code from} lies inside an initial snapshot, which has no place here
    */
-  public FeedPage read(long fromIndex, int fromSubSequence, ByteString keyPrefix, int maxEvents, long maxBytes) {
-    return guarded(() -> readUnguarded(fromIndex, fromSubSequence, keyPrefix, maxEvents, maxBytes));
+  public FeedPage read(FeedPosition from, ByteString keyPrefix, int maxEvents, long maxBytes) {
+    if (from.inSnapshot()) {
+      throw new IllegalArgumentException("the change feed is read after a change, not from " + from);
+    }
+    return guarded(() -> readUnguarded(from, keyPrefix, maxEvents, maxBytes));
   }
 
   /**
@@ -112,14 +117,13 @@ public final class ChangeFeed {
     }
   }
 
-  private FeedPage readUnguarded(long fromIndex, int fromSubSequence, ByteString keyPrefix, int maxEvents,
-      long maxBytes) {
+  private FeedPage readUnguarded(FeedPosition from, ByteString keyPrefix, int maxEvents, long maxBytes) {
     Snapshot snapshot = engine.db().getSnapshot();
     try (ReadOptions options = new ReadOptions().setSnapshot(snapshot)) {
       long truncated = parseState(engine.db().get(feedCf, options, keys.feedState()));
       long applied = appliedIndex(options);
-      long index = fromIndex == 0 ? truncated + 1 : fromIndex;
-      int sub = fromIndex == 0 ? 0 : fromSubSequence;
+      FeedPosition next = from.isOldest() ? FeedPosition.afterEntry(truncated) : from;
+      long index = next.nextIndex();
       if (index <= truncated) {
         throw new FeedCompactedException(index, truncated + 1);
       }
@@ -130,15 +134,14 @@ public final class ChangeFeed {
       try (Slice upper = new Slice(keys.feedEventsEnd());
           ReadOptions iterOptions = new ReadOptions().setSnapshot(snapshot).setIterateUpperBound(upper);
           RocksIterator it = engine.db().newIterator(feedCf, iterOptions)) {
-        for (it.seek(keys.feedEvent(index, sub)); it.isValid(); it.next()) {
+        for (it.seek(keys.feedEvent(index, next.nextSubSequence())); it.isValid(); it.next()) {
           if (events.size() >= maxEvents || bytes >= maxBytes || scanned >= MAX_SCANNED) {
             caughtUp = false;
             break;
           }
           scanned++;
           ChangeEvent event = ChangeEvent.parseFrom(it.value());
-          index = event.getIndex();
-          sub = event.getSubSequence() + 1;
+          next = FeedPosition.after(event.getIndex(), event.getSubSequence());
           if (event.getKey().startsWith(keyPrefix)) {
             events.add(event);
             bytes += event.getSerializedSize();
@@ -146,7 +149,7 @@ public final class ChangeFeed {
         }
         it.status();
       }
-      return new FeedPage(events, index, sub, applied, caughtUp);
+      return new FeedPage(events, next, applied, caughtUp);
     } catch (InvalidProtocolBufferException e) {
       throw new DataDirectoryException(engine.directory(), "a change feed event is corrupt", e);
     } catch (RocksDBException e) {

@@ -3,7 +3,6 @@ package io.raftkv.server.feed;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.ChangeEvent;
-import io.raftkv.api.KeyValue;
 import io.raftkv.server.statemachine.pb.StoredValue;
 import io.raftkv.server.storage.ColumnFamily;
 import io.raftkv.server.storage.DataDirectoryException;
@@ -81,10 +80,7 @@ public final class FeedSnapshot implements AutoCloseable {
           break;
         }
         StoredValue value = StoredValue.parseFrom(iterator.value());
-        ChangeEvent row = ChangeEvent.newBuilder().setIndex(index)
-            .setOp(ChangeEvent.Op.READ).setKey(key).setAfter(KeyValue.newBuilder().setKey(key)
-                .setValue(value.getValue()).setVersion(value.getVersion())
-                .setCreateVersion(value.getCreateVersion())).build();
+        ChangeEvent row = ChangeEvents.snapshotRow(index, key, value);
         rows.add(row);
         bytes += row.getSerializedSize();
         iterator.next();

@@ -1,8 +1,6 @@
 package io.raftkv.server.service;
 
-import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
 import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.WatchRequest;
@@ -10,9 +8,7 @@ import io.raftkv.api.WatchResponse;
 import io.raftkv.server.feed.ChangeFeed;
 import io.raftkv.server.feed.FeedClosedException;
 import io.raftkv.server.feed.FeedCompactedException;
-import io.raftkv.server.feed.FeedPage;
-import io.raftkv.server.feed.FeedSnapshot;
-import java.util.List;
+import io.raftkv.server.feed.WatchCursor;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,20 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Watch call: sends the rows of an initial snapshot if asked, then stored change-feed events, then
- * live ones as they apply. It sends only while gRPC says the client keeps up (flow control), so a slow
- * watcher holds back its own stream and nothing else, and waits on the feed when it has sent everything.
+ * One Watch call on the wire: sends what its {@link WatchCursor} reads (an initial snapshot's rows if asked,
+ * stored change-feed events, then live ones as they apply) only while gRPC says the client keeps up (flow
+ * control), so a slow watcher holds back its own stream and nothing else; waits on the feed when it has
+ * sent everything, and ends the call with the error that stopped it.
  */
 final class WatchStream {
   private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
-  /** Most events in one response message. */
-  static final int MAX_EVENTS_PER_MESSAGE = 512;
-  /** About the most bytes in one response message. */
-  static final long MAX_BYTES_PER_MESSAGE = 1L << 20;
 
   private final ChangeFeed feed;
   private final ServerCallStreamObserver<WatchResponse> out;
-  private final ByteString keyPrefix;
   private final SerialDrain drain;
   private final StallGuard stall;
   private final Duration idleTimeout;
@@ -44,13 +36,11 @@ final class WatchStream {
   private volatile boolean finished;
   /** Set by the stall guard; the next send run ends the stream. */
   private volatile boolean stallSeen;
-  // Touched by one run at a time (runs are serialized by the drain).
-  private long index;
-  private int subSequence;
-  private volatile FeedSnapshot snapshot;
+  /** Read by one send run at a time (runs are serialized by the drain); closed from any thread. */
+  private volatile WatchCursor cursor;
 
   private WatchStream(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
-      WatchRequest request, Runnable onEnd, ScheduledExecutorService timer, Duration idleTimeout) {
+      Runnable onEnd, ScheduledExecutorService timer, Duration idleTimeout) {
     this.feed = feed;
     this.out = out;
     this.onEnd = onEnd;
@@ -60,9 +50,6 @@ final class WatchStream {
       stallSeen = true;
       drain.schedule();
     });
-    this.keyPrefix = request.getKeyPrefix();
-    this.index = request.getFromIndex();
-    this.subSequence = request.getFromSubSequence();
   }
 
   /**
@@ -71,19 +58,17 @@ final class WatchStream {
    */
   static void start(ChangeFeed feed, ServerCallStreamObserver<WatchResponse> out, Executor executor,
       WatchRequest request, Runnable onEnd, ScheduledExecutorService timer, Duration idleTimeout) {
-    WatchStream stream = new WatchStream(feed, out, executor, request, onEnd, timer, idleTimeout);
+    WatchStream stream = new WatchStream(feed, out, executor, onEnd, timer, idleTimeout);
     out.setOnCancelHandler(stream::cancelled);
     out.setOnReadyHandler(() -> {
       stream.stall.progressed();
       stream.schedule();
     });
-    if (request.getInitialSnapshot()) {
-      try {
-        stream.snapshot = feed.openSnapshot(request.getKeyPrefix());
-      } catch (RuntimeException e) {
-        stream.fail(e);
-        return;
-      }
+    try {
+      stream.cursor = WatchCursor.open(feed, request);
+    } catch (RuntimeException e) {
+      stream.fail(e);
+      return;
     }
     stream.schedule();
   }
@@ -120,35 +105,16 @@ final class WatchStream {
   }
 
   private void sendWhileReadyLoop() {
+    WatchCursor c = cursor;
+    if (c == null) {
+      return; // a ready signal came before start() opened the cursor; start() schedules a run once it has
+    }
     while (!finished && out.isReady()) {
-      if (snapshot != null) {
-        List<ChangeEvent> rows = snapshot.next(MAX_EVENTS_PER_MESSAGE, MAX_BYTES_PER_MESSAGE);
-        if (rows.isEmpty()) {
-          long at = snapshot.index();
-          snapshot.close();
-          snapshot = null;
-          index = at + 1;
-          subSequence = 0;
-          send(WatchResponse.newBuilder().setSnapshotDone(true).setSnapshotIndex(at).setAppliedIndex(at)
-              .build());
-        } else {
-          // No applied_index yet: it promises every change up to it was sent, and rows are still to come.
-          send(WatchResponse.newBuilder().addAllEvents(rows).build());
-        }
-        continue;
-      }
-      FeedPage page = feed.read(index, subSequence, keyPrefix, MAX_EVENTS_PER_MESSAGE, MAX_BYTES_PER_MESSAGE);
-      index = page.nextIndex();
-      subSequence = page.nextSubSequence();
-      if (!page.events().isEmpty()) {
-        // applied_index promises every change up to it has been sent: only true of the node's applied
-        // index once caught up; a partial page covers the entries before the one it stopped in.
-        long covered = page.caughtUp() ? page.appliedIndex() : page.nextIndex() - 1;
-        send(WatchResponse.newBuilder().addAllEvents(page.events()).setAppliedIndex(covered).build());
-      }
-      if (page.caughtUp()) {
+      WatchCursor.Step step = c.next();
+      step.message().ifPresent(this::send);
+      if (step.caughtUp()) {
         // Everything stored is sent: wait for the next applied entry (or the node stopping).
-        feed.runWhenAppliedAfter(page.appliedIndex(), this::schedule);
+        feed.runWhenAppliedAfter(step.appliedIndex(), this::schedule);
         if (feed.isClosed()) {
           throw new FeedClosedException();
         }
@@ -159,7 +125,7 @@ final class WatchStream {
 
   private void cancelled() {
     finished = true;
-    closeSnapshot();
+    closeCursor();
     end();
   }
 
@@ -175,7 +141,7 @@ final class WatchStream {
       return; // the client went away meanwhile
     }
     finished = true;
-    closeSnapshot();
+    closeCursor();
     end();
     Error error;
     if (e instanceof StalledException) {
@@ -196,10 +162,10 @@ final class WatchStream {
     }
   }
 
-  private void closeSnapshot() {
-    FeedSnapshot s = snapshot;
-    if (s != null) {
-      s.close();
+  private void closeCursor() {
+    WatchCursor c = cursor;
+    if (c != null) {
+      c.close();
     }
   }
 }

@@ -7,6 +7,7 @@ import io.raftkv.api.Error;
 import io.raftkv.api.Op;
 import io.raftkv.api.OpResult;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.server.feed.ChangeEvents;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.statemachine.pb.StoredValue;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class OpExecutor {
           StoredValue before = read(batch, staged, key);
           StoredValue after = written(op.getPut().getValue(), before, index);
           staged.put(key, after);
-          changes.add(ChangeEvents.change(key, before, after, beforeImages));
+          changes.add(ChangeEvents.change(key, before, after, beforeImages::take));
           results.add(result(true, key, before, withPrevious, previous).setVersion(index).build());
         }
         case DELETE -> {
@@ -72,7 +73,7 @@ final class OpExecutor {
           StoredValue before = read(batch, staged, key);
           staged.put(key, ApplyBatch.ABSENT);
           if (before != null) {
-            changes.add(ChangeEvents.change(key, before, null, beforeImages));
+            changes.add(ChangeEvents.change(key, before, null, beforeImages::take));
           }
           results.add(result(true, key, before, withPrevious, previous).build());
         }
@@ -85,12 +86,12 @@ final class OpExecutor {
             if (cas.getDeleteKey()) {
               staged.put(cas.getKey(), ApplyBatch.ABSENT);
               if (before != null) {
-                changes.add(ChangeEvents.change(cas.getKey(), before, null, beforeImages));
+                changes.add(ChangeEvents.change(cas.getKey(), before, null, beforeImages::take));
               }
             } else {
               StoredValue after = written(cas.getNewValue(), before, index);
               staged.put(cas.getKey(), after);
-              changes.add(ChangeEvents.change(cas.getKey(), before, after, beforeImages));
+              changes.add(ChangeEvents.change(cas.getKey(), before, after, beforeImages::take));
               result.setVersion(index);
             }
           } else {

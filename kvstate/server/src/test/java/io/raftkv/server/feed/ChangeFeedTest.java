@@ -10,7 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.CasOp;
 import io.raftkv.api.ChangeEvent;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.Op;
+import io.raftkv.api.WatchRequest;
 import io.raftkv.server.statemachine.ApplyBatch;
 import io.raftkv.server.statemachine.KvLimits;
 import io.raftkv.server.statemachine.KvStateMachine;
@@ -61,15 +63,18 @@ class ChangeFeedTest {
     }
   }
 
+  /** The position of a watch asking for changes from ({@code index}, {@code sub}) on. */
+  private static FeedPosition from(long index, int sub) {
+    return FeedPosition.fromRequest(WatchRequest.newBuilder().setFromIndex(index).setFromSubSequence(sub).build());
+  }
+
   private static List<ChangeEvent> all(ChangeFeed feed, long from, String prefix) {
     List<ChangeEvent> out = new ArrayList<>();
-    long at = from;
-    int sub = 0;
+    FeedPosition at = from(from, 0);
     while (true) {
-      FeedPage page = feed.read(at, sub, b(prefix), 2, 1 << 20);
+      FeedPage page = feed.read(at, b(prefix), 2, 1 << 20);
       out.addAll(page.events());
-      at = page.nextIndex();
-      sub = page.nextSubSequence();
+      at = page.next();
       if (page.caughtUp()) {
         return out;
       }
@@ -111,7 +116,7 @@ class ChangeFeedTest {
     ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     apply(1000, put("t1/a", "1"), put("t2/a", "1"), put("t1/b", "1"));
     apply(1000, put("t2/b", "2"));
-    FeedPage fromMiddle = feed.read(1, 1, ByteString.EMPTY, 100, 1 << 20);
+    FeedPage fromMiddle = feed.read(from(1, 1), ByteString.EMPTY, 100, 1 << 20);
     assertThat(fromMiddle.events()).extracting(e -> e.getKey().toStringUtf8()).containsExactly("t2/a", "t1/b", "t2/b");
     assertThat(all(feed, 0, "t2/")).extracting(e -> e.getKey().toStringUtf8()).containsExactly("t2/a", "t2/b");
     assertThat(fromMiddle.appliedIndex()).isEqualTo(2);
@@ -125,10 +130,10 @@ class ChangeFeedTest {
     }
     assertThat(feed.collectGarbage(5000, index)).isEqualTo(7);
     assertThat(all(feed, 0, "")).extracting(ChangeEvent::getIndex).containsExactly(8L, 9L, 10L);
-    assertThatThrownBy(() -> feed.read(7, 0, ByteString.EMPTY, 10, 1 << 20))
+    assertThatThrownBy(() -> feed.read(from(7, 0), ByteString.EMPTY, 10, 1 << 20))
         .isInstanceOfSatisfying(FeedCompactedException.class, e -> assertThat(e.oldestIndex()).isEqualTo(8))
         .hasMessageContaining("oldest index is 8");
-    assertThat(feed.read(8, 0, ByteString.EMPTY, 10, 1 << 20).events()).hasSize(3);
+    assertThat(feed.read(from(8, 0), ByteString.EMPTY, 10, 1 << 20).events()).hasSize(3);
   }
 
   @Test
@@ -185,7 +190,7 @@ class ChangeFeedTest {
     feed.runWhenAppliedAfter(100, woken::countDown);
     feed.close();
     assertThat(woken.await(1, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> feed.read(0, 0, ByteString.EMPTY, 1, 1)).isInstanceOf(FeedClosedException.class);
+    assertThatThrownBy(() -> feed.read(from(0, 0), ByteString.EMPTY, 1, 1)).isInstanceOf(FeedClosedException.class);
     assertThatThrownBy(() -> open.next(1, 1)).isInstanceOf(FeedClosedException.class);
   }
 }

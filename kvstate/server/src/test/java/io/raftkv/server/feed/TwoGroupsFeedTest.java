@@ -4,6 +4,7 @@ import static io.raftkv.server.testing.Ops.b;
 import static io.raftkv.server.testing.Ops.put;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.server.statemachine.ApplyBatch;
 import io.raftkv.server.statemachine.KvLimits;
@@ -48,16 +49,16 @@ class TwoGroupsFeedTest {
       }
       ChangeFeed feedOne = new ChangeFeed(engine, one, new FeedRetention(3, Duration.ZERO));
       ChangeFeed feedTwo = new ChangeFeed(engine, two, new FeedRetention(3, Duration.ZERO));
-      FeedPage pageTwo = feedTwo.read(0, 0, b(""), 100, 1 << 20);
+      FeedPage pageTwo = feedTwo.read(FeedPosition.oldest(), b(""), 100, 1 << 20);
       assertThat(pageTwo.events()).extracting(e -> e.getKey().toStringUtf8()).containsExactly("b1", "b2", "b3", "b4");
       assertThat(pageTwo.appliedIndex()).isEqualTo(4);
-      assertThat(feedOne.read(0, 0, b(""), 100, 1 << 20).appliedIndex()).isEqualTo(10);
+      assertThat(feedOne.read(FeedPosition.oldest(), b(""), 100, 1 << 20).appliedIndex()).isEqualTo(10);
 
       assertThat(feedOne.collectGarbage(5000, 10)).isEqualTo(7);
-      assertThat(feedOne.read(0, 0, b(""), 100, 1 << 20).events()).extracting(ChangeEvent::getIndex)
+      assertThat(feedOne.read(FeedPosition.oldest(), b(""), 100, 1 << 20).events()).extracting(ChangeEvent::getIndex)
           .containsExactly(8L, 9L, 10L);
       assertThat(feedTwo.truncatedIndex()).isZero();
-      assertThat(feedTwo.read(0, 0, b(""), 100, 1 << 20).events()).hasSize(4);
+      assertThat(feedTwo.read(FeedPosition.oldest(), b(""), 100, 1 << 20).events()).hasSize(4);
       // Sessions are the group's too: client 7 wrote to group 1 only.
       assertThat(smOne.sessionCount()).isEqualTo(1);
       assertThat(smTwo.sessionCount()).isEqualTo(1);

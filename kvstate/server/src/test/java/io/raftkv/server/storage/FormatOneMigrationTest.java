@@ -5,6 +5,7 @@ import static io.raftkv.server.testing.Ops.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.server.feed.ChangeFeed;
 import io.raftkv.server.feed.FeedRetention;
@@ -56,13 +57,11 @@ class FormatOneMigrationTest {
     ChangeFeed feed = new ChangeFeed(engine, GROUP, FeedRetention.DEFAULT);
     assertThat(feed.truncatedIndex()).isEqualTo(FormatOneDirectory.TRUNCATED_INDEX);
     List<ChangeEvent> events = new ArrayList<>();
-    long at = 0;
-    int sub = 0;
+    FeedPosition at = FeedPosition.oldest();
     while (true) {
-      var page = feed.read(at, sub, b(""), 1000, 64 << 20);
+      var page = feed.read(at, b(""), 1000, 64 << 20);
       events.addAll(page.events());
-      at = page.nextIndex();
-      sub = page.nextSubSequence();
+      at = page.next();
       if (page.caughtUp()) {
         break;
       }
