@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +7,13 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Picks free loopback ports for the nodes of a cluster started on this machine. */
-public final class LoopbackPorts {
-  private LoopbackPorts() {}
+public final class FreePorts {
+  /** The lowest port handed out. */
+  public static final int LOWEST = 20_000;
+  /** One past the highest port handed out: the kernel's ephemeral range starts at 32768. */
+  public static final int END = 32_000;
+
+  private FreePorts() {}
 
   /**
    * A free port in 20000-31999 not in {@code taken}, which it joins. Below the kernel's ephemeral range
@@ -17,7 +22,7 @@ public final class LoopbackPorts {
    */
   public static int freePort(Set<Integer> taken) {
     for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      int port = LOWEST + ThreadLocalRandom.current().nextInt(END - LOWEST);
       if (taken.contains(port)) {
         continue;
       }
@@ -28,6 +33,6 @@ public final class LoopbackPorts {
         // taken: try another
       }
     }
-    throw new UncheckedIOException(new IOException("no free port between 20000 and 31999"));
+    throw new UncheckedIOException(new IOException("no free port between " + LOWEST + " and " + (END - 1)));
   }
 }

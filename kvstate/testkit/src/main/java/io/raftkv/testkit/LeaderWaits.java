@@ -1,16 +1,16 @@
-package io.raftkv.cli;
+package io.raftkv.testkit;
 
 import io.raftkv.api.StatusResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.util.concurrent.TimeUnit;
 
-/** What the tests that run `raftkv server` processes share: waiting for a leader. */
-final class ProcessClusterSupport {
-  private ProcessClusterSupport() {}
+/** Waits on clusters reached only through a client (e.g. `raftkv server` processes): a leader known. */
+public final class LeaderWaits {
+  private LeaderWaits() {}
 
   /** Waits up to 60 s until some node of the client's endpoints knows a leader. */
-  static void awaitLeader(RaftKvClient client) throws InterruptedException {
+  public static void awaitKnownLeader(RaftKvClient client) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       for (String endpoint : client.endpoints()) {

@@ -1,4 +1,4 @@
-package io.raftkv.server.cluster;
+package io.raftkv.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Assumptions;
  * A small tmpfs mounted on a directory, to run a node out of disk space for real. Mounting needs root
  * (CI runs as root): elsewhere the calling test is skipped.
  */
-final class SmallDisk implements AutoCloseable {
+public final class SmallDisk implements AutoCloseable {
   private final Path dir;
   private final Path filler;
 
@@ -21,7 +21,7 @@ final class SmallDisk implements AutoCloseable {
   }
 
   /** Mounts a tmpfs of {@code size} (e.g. "128m") on {@code dir}, created if absent; skips the test if it cannot. */
-  static SmallDisk mount(Path dir, String size) throws IOException, InterruptedException {
+  public static SmallDisk mount(Path dir, String size) throws IOException, InterruptedException {
     Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
     Files.createDirectories(dir);
     Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()) == 0,
@@ -29,8 +29,13 @@ final class SmallDisk implements AutoCloseable {
     return new SmallDisk(dir);
   }
 
+  /** The mounted directory. */
+  public Path dir() {
+    return dir;
+  }
+
   /** Fills the free space with a file, until the file system answers that no space is left. */
-  void fill() throws IOException {
+  public void fill() throws IOException {
     byte[] chunk = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(filler)) {
       while (true) {
@@ -44,7 +49,7 @@ final class SmallDisk implements AutoCloseable {
   }
 
   /** Frees what {@link #fill} took. */
-  void free() throws IOException {
+  public void free() throws IOException {
     Files.deleteIfExists(filler);
   }
 

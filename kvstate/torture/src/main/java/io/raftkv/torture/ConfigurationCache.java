@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 import com.google.protobuf.ByteString;
 import java.util.Optional;

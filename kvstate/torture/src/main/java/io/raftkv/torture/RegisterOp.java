@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 /**
  * One operation of one key's history in the form the search works on: the key is a register whose

@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 /**
  * How one search ended.

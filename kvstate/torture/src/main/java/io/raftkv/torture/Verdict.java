@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 /** What the checker concluded about one key's history. */
 public enum Verdict {

@@ -1,8 +1,8 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
-import static io.raftkv.cli.torture.TestHistory.ABSENT;
-import static io.raftkv.cli.torture.TestHistory.bytes;
-import static io.raftkv.cli.torture.TestHistory.value;
+import static io.raftkv.torture.TestHistory.ABSENT;
+import static io.raftkv.torture.TestHistory.bytes;
+import static io.raftkv.torture.TestHistory.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

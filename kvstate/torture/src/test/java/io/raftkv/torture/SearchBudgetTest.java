@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture;
+package io.raftkv.torture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.raftkv.api.CasOp;
 import io.raftkv.api.Error;
@@ -11,11 +8,14 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.server.statemachine.SessionPolicy;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue 13 on a real 3-node cluster: no committed write can stop a replica, and sessions stay bounded. */
 class ApplyBoundsClusterTest {
@@ -27,7 +27,7 @@ class ApplyBoundsClusterTest {
   }
 
   /** Waits until every node has applied {@code index} and serves {@code key} with {@code value}. */
-  private static void assertEveryNodeServes(LocalCluster cluster, long index, ByteString key, ByteString value)
+  private static void assertEveryNodeServes(InProcessCluster cluster, long index, ByteString key, ByteString value)
       throws InterruptedException {
     for (long id = 1; id <= 3; id++) {
       cluster.awaitApplied(id, index);
@@ -37,7 +37,7 @@ class ApplyBoundsClusterTest {
 
   @Test
   void poisonCasWriteIsAnsweredAndEveryNodeKeepsServingAcrossRestart() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, c -> c)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       ByteString big = ByteString.copyFrom(new byte[1 << 20]);
       List<Op> poison = new ArrayList<>();
       for (int i = 0; i < 10_000; i++) {
@@ -75,7 +75,7 @@ class ApplyBoundsClusterTest {
 
   @Test
   void aClientWhoseSessionWasEvictedGetsSessionExpiredAtOnceAndTheClusterKeepsItsBound() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, c -> c.sessionPolicy(new SessionPolicy(2, 1024)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(c -> c.sessionPolicy(new SessionPolicy(2, 1024))).start()) {
       try (RaftKvClient first = cluster.connectClient()) {
         first.put(b("a"), b("1"));
         long last = 0;

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -21,6 +18,7 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.server.storage.StateCut;
 import io.raftkv.server.storage.StorageEngine;
 import io.raftkv.server.storage.pb.SnapshotKvBatch;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -32,6 +30,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Backup RPC and the state cut behind it, on 3-node clusters in-process over real gRPC and RocksDB. */
 class BackupStreamTest {
@@ -62,7 +62,7 @@ class BackupStreamTest {
 
   @Test
   void aFollowersCutHoldsEveryWriteAcknowledgedBeforeItAndKeepsItsIndexWhileWritesGoOn() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       WriteResponse before = cluster.call(leader, KvRpc.WRITE, put(1, "before"));
       try (StateCut cut = cluster.server(follower(leader)).node().openStateCut().get(10, TimeUnit.SECONDS)) {
@@ -77,7 +77,7 @@ class BackupStreamTest {
 
   @Test
   void aPartitionedFollowerRefusesABackupRatherThanServeAStaleOne() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long cutOff = follower(leader);
       cluster.partition(Set.of(cutOff));
@@ -89,7 +89,7 @@ class BackupStreamTest {
 
   @Test
   void stoppingTheNodeReleasesAnOpenCutSoLaterReadsFailCleanly() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       cluster.call(leader, KvRpc.WRITE, put(1, "k"));
       StateCut cut = cluster.server(leader).node().openStateCut().get(10, TimeUnit.SECONDS);
@@ -103,10 +103,10 @@ class BackupStreamTest {
 
   @Test
   void theBackupStreamIsAHeaderBatchesAndATrailerWhoseChecksumCoversThem() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       WriteResponse w = cluster.call(leader, KvRpc.WRITE, put(1, "k"));
-      ManagedChannel channel = Grpc.newChannelBuilder(cluster.members.get(leader).getClientAddress(),
+      ManagedChannel channel = Grpc.newChannelBuilder(cluster.members().get(leader).getClientAddress(),
           InsecureChannelCredentials.create()).build();
       List<BackupChunk> chunks = new ArrayList<>();
       try {

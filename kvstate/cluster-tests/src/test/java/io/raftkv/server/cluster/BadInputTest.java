@@ -1,9 +1,5 @@
 package io.raftkv.server.cluster;
 
-import io.raftkv.server.testing.Acks;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -28,9 +24,11 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.raft.pb.Message;
 import io.raftkv.raft.pb.MessageType;
 import io.raftkv.server.statemachine.KvLimits;
+import io.raftkv.server.testing.Acks;
 import io.raftkv.server.transport.PeerRpc;
 import io.raftkv.server.transport.pb.RaftMessageBatch;
 import io.raftkv.server.transport.pb.TransportAck;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +38,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad requests and bad peers get clear errors naming what is wrong, and the cluster keeps serving. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,12 +47,12 @@ class BadInputTest {
   @TempDir
   static Path root;
 
-  private LocalCluster cluster;
+  private InProcessCluster cluster;
   private long leader;
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new LocalCluster(root, 3, b -> b);
+    cluster = InProcessCluster.builder(root, 3).partitionable().start();
     leader = cluster.awaitLeader(Duration.ofSeconds(10));
   }
 
@@ -170,7 +170,7 @@ class BadInputTest {
 
   @Test
   void peerStreamFromAnotherClusterIsRefusedAndGarbageFromAnUnknownNodeIsIgnored() throws Exception {
-    String peerAddress = cluster.members.get(leader).getPeerAddress();
+    String peerAddress = cluster.members().get(leader).getPeerAddress();
     ManagedChannel channel = Grpc.newChannelBuilder(peerAddress, InsecureChannelCredentials.create()).build();
     try {
       java.util.concurrent.CompletableFuture<TransportAck> ack = new java.util.concurrent.CompletableFuture<>();
@@ -211,7 +211,7 @@ class BadInputTest {
   @Test
   void aWatchFromPastTheAppliedIndexIsAnsweredOutOfRangeNamingIt() throws Exception {
     long applied = cluster.server(leader).node().appliedIndex();
-    ManagedChannel channel = Grpc.newChannelBuilder(cluster.members.get(leader).getClientAddress(),
+    ManagedChannel channel = Grpc.newChannelBuilder(cluster.members().get(leader).getClientAddress(),
         InsecureChannelCredentials.create()).build();
     try {
       var stream = ClientCalls.blockingServerStreamingCall(channel, KvRpc.WATCH,
@@ -224,7 +224,7 @@ class BadInputTest {
     }
     // The client asks again for its deadline (a lagging node may catch up), then gives up naming the index.
     try (io.raftkv.client.RaftKvClient client = io.raftkv.client.RaftKvClient.connect(
-            java.util.List.of(cluster.members.get(leader).getClientAddress()), Duration.ofSeconds(1));
+            java.util.List.of(cluster.members().get(leader).getClientAddress()), Duration.ofSeconds(1));
         io.raftkv.client.ChangeStream feed = client.watch(io.raftkv.api.WatchRequest.newBuilder()
             .setFromIndex(Long.MAX_VALUE).build())) {
       long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
@@ -12,12 +9,15 @@ import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.server.feed.FeedRetention;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Watching the change feed of a real 3-node cluster through the Java client. */
 class ChangeFeedClusterTest {
@@ -30,10 +30,10 @@ class ChangeFeedClusterTest {
     return ByteString.copyFromUtf8(s);
   }
 
-  private static RaftKvClient clientFor(LocalCluster cluster, long... ids) {
+  private static RaftKvClient clientFor(InProcessCluster cluster, long... ids) {
     List<String> endpoints = new ArrayList<>();
     for (long id : ids) {
-      endpoints.add(cluster.members.get(id).getClientAddress());
+      endpoints.add(cluster.members().get(id).getClientAddress());
     }
     return RaftKvClient.connect(endpoints, Duration.ofSeconds(10));
   }
@@ -58,7 +58,7 @@ class ChangeFeedClusterTest {
 
   @Test
   void followerStreamsStoredThenLiveChangesInOrder() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long follower = leader == 1 ? 2 : 1;
       try (RaftKvClient writer = clientFor(cluster, 1, 2, 3)) {
@@ -90,7 +90,7 @@ class ChangeFeedClusterTest {
   void appliedIndexOfAStoredPageNeverRunsAheadOfTheChangesSent() throws Exception {
     // Found by the torture rig: a page of stored events carried the node's applied index, so a watcher
     // that trusted "every change up to it has been sent" stopped reading with most of the feed unread.
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       cluster.awaitLeader(ELECTION);
       try (RaftKvClient writer = clientFor(cluster, 1, 2, 3)) {
         for (int batch = 0; batch < 3; batch++) {
@@ -126,7 +126,7 @@ class ChangeFeedClusterTest {
 
   @Test
   void initialSnapshotThenChangesMissNothingAndRepeatNothing() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       cluster.awaitLeader(ELECTION);
       try (RaftKvClient c = clientFor(cluster, 1, 2, 3)) {
         for (int i = 0; i < 50; i++) {
@@ -163,7 +163,7 @@ class ChangeFeedClusterTest {
 
   @Test
   void watchResumesOnAnotherNodeAfterItsNodeStopsWithoutGapOrRepeat() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long watched = leader == 1 ? 2 : 1;
       long other = 6 - leader - watched;
@@ -174,13 +174,13 @@ class ChangeFeedClusterTest {
           writer.put(b("w/" + i), b("v"));
         }
         List<ChangeEvent> first = take(stream, 10);
-        assertThat(stream.endpoint()).isEqualTo(cluster.members.get(watched).getClientAddress());
+        assertThat(stream.endpoint()).isEqualTo(cluster.members().get(watched).getClientAddress());
         cluster.stop(watched);
         for (int i = 10; i < 20; i++) {
           writer.put(b("w/" + i), b("v"));
         }
         List<ChangeEvent> rest = take(stream, 10);
-        assertThat(stream.endpoint()).isEqualTo(cluster.members.get(other).getClientAddress());
+        assertThat(stream.endpoint()).isEqualTo(cluster.members().get(other).getClientAddress());
         List<String> all = new ArrayList<>(keys(first));
         all.addAll(keys(rest));
         List<String> expected = new ArrayList<>();
@@ -194,8 +194,8 @@ class ChangeFeedClusterTest {
 
   @Test
   void askingForChangesPastTheRetentionIsCompactedWithTheOldestIndexHeld() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.feedRetention(new FeedRetention(5, Duration.ZERO))
-        .feedGcInterval(Duration.ofMillis(50)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.feedRetention(new FeedRetention(5, Duration.ZERO))
+        .feedGcInterval(Duration.ofMillis(50))).start()) {
       long leader = cluster.awaitLeader(ELECTION);
       try (RaftKvClient c = clientFor(cluster, leader)) {
         for (int i = 0; i < 30; i++) {

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.raftkv.api.Error;
 import io.raftkv.api.Op;
@@ -11,11 +8,14 @@ import io.raftkv.api.ScanRequest;
 import io.raftkv.api.ScanResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Requests and answers near the documented size limits travel whole through the client and gRPC. */
 class ClientLimitsTest {
@@ -29,7 +29,7 @@ class ClientLimitsTest {
 
   @Test
   void writesUpToTheLimitApplyAndLargeScansComeInPagesUnderTheByteBound() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       try (RaftKvClient client = cluster.connectClient()) {
         // Seven 1 MiB values in one atomic write: over gRPC's default 4 MiB message, under the 8 MiB limit.
         List<Op> big = new ArrayList<>();

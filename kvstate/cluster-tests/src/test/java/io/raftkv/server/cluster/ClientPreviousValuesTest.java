@@ -1,17 +1,17 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.ByteString;
 import io.raftkv.api.DeleteOp;
 import io.raftkv.api.Op;
 import io.raftkv.api.PutOp;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Through the client and gRPC: a put answers with the new version only; writes that ask get the replaced values. */
 class ClientPreviousValuesTest {
@@ -24,7 +24,7 @@ class ClientPreviousValuesTest {
 
   @Test
   void putAnswersWithoutPreviousValueWhileDeleteAndWriteReportIt() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       try (RaftKvClient client = cluster.connectClient()) {
         WriteResponse first = client.put(b("k"), b("v1"));
         WriteResponse second = client.put(b("k"), b("v2"));

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.raftkv.api.AddMemberRequest;
@@ -19,6 +16,7 @@ import io.raftkv.api.ReadConsistency;
 import io.raftkv.api.RemoveMemberRequest;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +24,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** 3-node clusters in-process over real gRPC and RocksDB: writes, reads, failover, restart, catch-up. */
 class ClusterTest {
@@ -44,7 +44,7 @@ class ClusterTest {
     return GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setConsistency(consistency).build();
   }
 
-  private static long follower(LocalCluster cluster, long leader) {
+  private static long follower(InProcessCluster cluster, long leader) {
     for (long id = 1; id <= 3; id++) {
       if (id != leader && cluster.running(id)) {
         return id;
@@ -55,7 +55,7 @@ class ClusterTest {
 
   @Test
   void writesThroughTheLeaderAreReadableLinearizablyFromEveryNode() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       WriteResponse w = cluster.call(leader, KvRpc.WRITE, put(1, 1, "k", "v"));
       assertThat(w.getApplied()).isTrue();
@@ -70,7 +70,7 @@ class ClusterTest {
 
   @Test
   void writeToAFollowerFailsWithNotLeaderNamingTheLeader() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long follower = follower(cluster, leader);
       assertThatThrownBy(() -> cluster.call(follower, KvRpc.WRITE, put(1, 1, "k", "v")))
@@ -78,14 +78,14 @@ class ClusterTest {
             Error error = ErrorTrailers.fromThrowable(e);
             assertThat(error.getCode()).isEqualTo(Error.Code.NOT_LEADER);
             assertThat(error.getLeaderId()).isEqualTo(leader);
-            assertThat(error.getLeaderAddress()).isEqualTo(cluster.members.get(leader).getClientAddress());
+            assertThat(error.getLeaderAddress()).isEqualTo(cluster.members().get(leader).getClientAddress());
           });
     }
   }
 
   @Test
   void retriedWriteIsAppliedOnce() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       WriteResponse first = cluster.call(leader, KvRpc.WRITE, put(9, 1, "k", "v"));
       WriteResponse retry = cluster.call(leader, KvRpc.WRITE, put(9, 1, "k", "v"));
@@ -97,7 +97,7 @@ class ClusterTest {
 
   @Test
   void killedLeaderIsReplacedAndCatchesUpAfterRestart() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 20; i++) {
         cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
@@ -121,7 +121,7 @@ class ClusterTest {
 
   @Test
   void logGcBoundsTheLogAndAWipedNodeCatchesUpThroughASnapshot() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(50).logGcKeepEntries(5))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.logGcEntries(50).logGcKeepEntries(5)).start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long victim = follower(cluster, leader);
       cluster.stop(victim);
@@ -136,7 +136,7 @@ class ClusterTest {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
       cluster.call(leader, AdminRpc.REMOVE_MEMBER, RemoveMemberRequest.newBuilder().setId(victim).build());
-      Member fresh = LocalCluster.newMember(4);
+      Member fresh = InProcessCluster.newMember(4);
       cluster.call(leader, AdminRpc.ADD_MEMBER, AddMemberRequest.newBuilder().setMember(fresh).build());
       cluster.startJoining(fresh);
       cluster.awaitApplied(4, cluster.server(leader).node().appliedIndex());
@@ -149,7 +149,7 @@ class ClusterTest {
 
   @Test
   void nodesRestartedAfterLogGcRebuildFromTheirStateAndTheLogAfterIt() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(40).logGcKeepEntries(3))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.logGcEntries(40).logGcKeepEntries(3)).start()) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 150; i++) {
         cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
@@ -174,7 +174,7 @@ class ClusterTest {
 
   @Test
   void everyNodeRecoversItsStateAfterAFullRestart() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 1; i <= 10; i++) {
         cluster.writeViaLeader(put(1, i, "k" + i, "v" + i));
@@ -197,7 +197,7 @@ class ClusterTest {
 
   @Test
   void proposalOfAPartitionedLeaderFailsWithStaleCommandOnceItsPositionIsTaken() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.requestTimeout(Duration.ofSeconds(30)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.requestTimeout(Duration.ofSeconds(30))).start()) {
       long oldLeader = cluster.awaitLeader(ELECTION);
       cluster.call(oldLeader, KvRpc.WRITE, put(1, 1, "before", "x"));
       cluster.partition(java.util.Set.of(oldLeader));
@@ -218,7 +218,7 @@ class ClusterTest {
 
   @Test
   void leadershipMovesThroughTheAdminApi() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long target = follower(cluster, leader);
       var response = cluster.call(leader, AdminRpc.TRANSFER_LEADER,
@@ -231,7 +231,7 @@ class ClusterTest {
 
   @Test
   void scanByPrefixPagesThroughKeysInOrder() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       for (int i = 0; i < 25; i++) {
         cluster.writeViaLeader(put(1, i + 1, String.format("user/%02d", i), "v" + i));
@@ -252,7 +252,7 @@ class ClusterTest {
     }
   }
 
-  private static long awaitOtherLeader(LocalCluster cluster, long old) throws InterruptedException {
+  private static long awaitOtherLeader(InProcessCluster cluster, long old) throws InterruptedException {
     long deadline = System.nanoTime() + ELECTION.toNanos();
     while (System.nanoTime() < deadline) {
       for (long id = 1; id <= 3; id++) {
@@ -268,7 +268,7 @@ class ClusterTest {
 
   @Test
   void aNodeStopsPromptlyWhileItsPeersKeepStreamingToIt() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       cluster.call(leader, KvRpc.WRITE, put(1, 1, "k", "v"));
       long start = System.nanoTime();

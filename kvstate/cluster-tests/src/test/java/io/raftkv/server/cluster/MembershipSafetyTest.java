@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.raftkv.api.AddMemberRequest;
 import io.raftkv.api.AdminRpc;
 import io.raftkv.api.Error;
@@ -14,6 +11,7 @@ import io.raftkv.api.RemoveMemberRequest;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
 import io.raftkv.server.storage.DataDirectoryException;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,18 +23,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Membership changes that would break the cluster are refused by the node, naming the member and why. */
 class MembershipSafetyTest {
   @TempDir
   Path root;
 
-  private LocalCluster cluster;
+  private InProcessCluster cluster;
   private long leader;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new LocalCluster(root, 3, b -> b);
+    cluster = InProcessCluster.builder(root, 3).partitionable().start();
     leader = cluster.awaitLeader(Duration.ofSeconds(10));
   }
 
@@ -64,32 +64,32 @@ class MembershipSafetyTest {
   }
 
   private long follower() {
-    return cluster.members.keySet().stream().filter(id -> id != leader).findFirst().orElseThrow();
+    return cluster.members().keySet().stream().filter(id -> id != leader).findFirst().orElseThrow();
   }
 
   @Test
   void addingAnExistingIdWithAnotherAddressIsRefused() {
     long other = follower();
-    Member clash = LocalCluster.newMember(other);
+    Member clash = InProcessCluster.newMember(other);
     assertThatThrownBy(() -> add(clash)).satisfies(refusedWith("node " + other + " is already a member, at "
-        + cluster.members.get(other).getPeerAddress(), "under a new id"));
+        + cluster.members().get(other).getPeerAddress(), "under a new id"));
     assertThat(cluster.call(leader, AdminRpc.LIST_MEMBERS, ListMembersRequest.getDefaultInstance())
         .getMembersList()).filteredOn(m -> m.getId() == other).extracting(Member::getPeerAddress)
-        .containsExactly(cluster.members.get(other).getPeerAddress());
+        .containsExactly(cluster.members().get(other).getPeerAddress());
   }
 
   @Test
   void aNewMemberOnAnotherMembersPeerAddressIsRefused() {
     long other = follower();
-    Member sameAddress = LocalCluster.newMember(9).toBuilder()
-        .setPeerAddress(cluster.members.get(other).getPeerAddress()).build();
+    Member sameAddress = InProcessCluster.newMember(9).toBuilder()
+        .setPeerAddress(cluster.members().get(other).getPeerAddress()).build();
     assertThatThrownBy(() -> add(sameAddress)).satisfies(refusedWith("peer address "
-        + cluster.members.get(other).getPeerAddress() + " is already member " + other + "'s"));
+        + cluster.members().get(other).getPeerAddress() + " is already member " + other + "'s"));
   }
 
   @Test
   void addressesTheServerCannotParseAreRefused() {
-    Member base = LocalCluster.newMember(9);
+    Member base = InProcessCluster.newMember(9);
     assertThatThrownBy(() -> add(base.toBuilder().setPeerAddress("127.0.0.1:70000").build()))
         .satisfies(refusedWith("member 9", "peer address '127.0.0.1:70000' has port 70000: expected 1-65535"));
     assertThatThrownBy(() -> add(base.toBuilder().setPeerAddress("no-port").build()))
@@ -112,33 +112,33 @@ class MembershipSafetyTest {
   @Test
   void aChangeAfterWhichTheLiveMembersAreNoQuorumIsRefused() throws Exception {
     long down = follower();
-    long up = cluster.members.keySet().stream().filter(id -> id != leader && id != down).findFirst().orElseThrow();
+    long up = cluster.members().keySet().stream().filter(id -> id != leader && id != down).findFirst().orElseThrow();
     cluster.stop(down);
     awaitNotHeard(down);
     assertThat(cluster.server(leader).node().recentlyHeardVoters().get(10, TimeUnit.SECONDS))
         .isEqualTo(Set.of(leader, up));
     // 2 of 3 up: a fourth voter would make 4 voters needing 3, with 2 alive.
-    assertThatThrownBy(() -> add(LocalCluster.newMember(4))).satisfies(refusedWith("adding node 4",
+    assertThatThrownBy(() -> add(InProcessCluster.newMember(4))).satisfies(refusedWith("adding node 4",
         "needing 3 for a quorum", "only 2", "not heard: [" + down));
     // Removing a live voter leaves it and the dead one: 2 voters needing 2, 1 alive.
     assertThatThrownBy(() -> remove(up)).satisfies(refusedWith("removing node " + up, "needing 2", "only 1"));
     // Learners do not vote: adding one changes no quorum.
-    assertThat(add(LocalCluster.newMember(5).toBuilder().setLearner(true).build()).getMembersList())
+    assertThat(add(InProcessCluster.newMember(5).toBuilder().setLearner(true).build()).getMembersList())
         .extracting(Member::getId).contains(5L);
     // Removing the dead voter is safe, and then a replacement may be added (3 voters, 2 alive).
     assertThat(remove(down).getMembersList()).extracting(Member::getId).doesNotContain(down);
-    assertThat(add(LocalCluster.newMember(6)).getMembersList()).extracting(Member::getId).contains(6L);
+    assertThat(add(InProcessCluster.newMember(6)).getMembersList()).extracting(Member::getId).contains(6L);
   }
 
   @Test
   void aRestartWithOtherFoundingMembersThanItsDataIsRefused() throws Exception {
     long id = follower();
     cluster.stop(id);
-    Map<Long, Member> other = new LinkedHashMap<>(cluster.members);
+    Map<Long, Member> other = new LinkedHashMap<>(cluster.members());
     other.remove(leader);
-    other.put(7L, LocalCluster.newMember(7));
+    other.put(7L, InProcessCluster.newMember(7));
     NodeConfig config = cluster.configFor(id, false).initialMembers(other).build();
-    Member m = cluster.members.get(id);
+    Member m = cluster.members().get(id);
     assertThatThrownBy(() -> RaftKvServer.start(config, "127.0.0.1", port(m.getPeerAddress()),
         port(m.getClientAddress())))
         .isInstanceOf(DataDirectoryException.class)
@@ -156,7 +156,7 @@ class MembershipSafetyTest {
 
   @Test
   void leadershipIsNotHandedToALearnerOrToAVoterNotHeardFrom() throws Exception {
-    add(LocalCluster.newMember(5).toBuilder().setLearner(true).build());
+    add(InProcessCluster.newMember(5).toBuilder().setLearner(true).build());
     assertThatThrownBy(() -> cluster.call(leader, AdminRpc.TRANSFER_LEADER,
         io.raftkv.api.TransferLeaderRequest.newBuilder().setTransferee(5).build()))
         .satisfies(refusedWith("node 5 is not a voting member", "(node 5 is a learner)"));

@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.raftkv.api.AdminRpc;
@@ -12,11 +9,14 @@ import io.raftkv.api.NetworkFaults;
 import io.raftkv.api.SetNetworkFaultsRequest;
 import io.raftkv.api.SetNetworkFaultsResponse;
 import io.raftkv.client.RaftKvClient;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SetNetworkFaults on 3-node clusters in-process over real gRPC: a node cuts the peers it is told to block
@@ -38,8 +38,8 @@ class NetworkFaultsClusterTest {
 
   private static final SetNetworkFaultsRequest HEAL = SetNetworkFaultsRequest.getDefaultInstance();
 
-  private static List<String> endpoints(LocalCluster cluster) {
-    return cluster.members.values().stream().map(m -> m.getClientAddress()).toList();
+  private static List<String> endpoints(InProcessCluster cluster) {
+    return cluster.members().values().stream().map(m -> m.getClientAddress()).toList();
   }
 
   private static long otherThan(long... ids) {
@@ -56,7 +56,7 @@ class NetworkFaultsClusterTest {
   }
 
   /** Writes {@code count} keys through a retrying client; returns the highest index written. */
-  private static long write(LocalCluster cluster, String prefix, int count) {
+  private static long write(InProcessCluster cluster, String prefix, int count) {
     long last = 0;
     try (RaftKvClient client = RaftKvClient.connect(endpoints(cluster), Duration.ofSeconds(20))) {
       for (int i = 0; i < count; i++) {
@@ -69,7 +69,7 @@ class NetworkFaultsClusterTest {
 
 
   /** Asserts node {@code id} stays below {@code index} for a while (ten election timeouts). */
-  private static void assertStaysBehind(LocalCluster cluster, long id, long index) throws InterruptedException {
+  private static void assertStaysBehind(InProcessCluster cluster, long id, long index) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     while (System.nanoTime() < until) {
       assertThat(cluster.server(id).node().appliedIndex()).as("applied index of cut-off node %s", id)
@@ -80,7 +80,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void setNetworkFaultsIsRefusedWithoutFaultInjection() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 1, b -> b)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 1).partitionable().start()) {
       assertThatThrownBy(() -> cluster.call(1, AdminRpc.SET_NETWORK_FAULTS, block(2)))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             Error error = ErrorTrailers.fromThrowable(e);
@@ -93,7 +93,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void badFaultsAreRefusedNamingTheBadValue() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 1, b -> b, true)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 1).partitionable().faultInjection().start()) {
       assertThatThrownBy(() -> cluster.call(1, AdminRpc.SET_NETWORK_FAULTS,
           faults(NetworkFaults.newBuilder().setDropRate(2))))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -106,7 +106,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void aNodeBlockingTheLeaderIgnoresWhatTheLeaderSendsAndCatchesUpWhenHealed() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b, true)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().faultInjection().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long follower = otherThan(leader);
       // Only the follower is told: the leader keeps sending, so this checks the receiving side.
@@ -121,7 +121,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void aLeaderBlockingAFollowerSendsItNothingAndResumesWhenHealed() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b, true)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().faultInjection().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       long follower = otherThan(leader);
       // Only the leader is told: the follower would accept, so this checks the sending side.
@@ -135,7 +135,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void aLeaderDroppingEveryBatchLosesItsFollowersToANewLeader() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b, true)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().faultInjection().start()) {
       long leader = cluster.awaitLeader(ELECTION);
       cluster.call(leader, AdminRpc.SET_NETWORK_FAULTS, faults(NetworkFaults.newBuilder().setDropRate(1)));
       long deadline = System.nanoTime() + ELECTION.toNanos();
@@ -154,7 +154,7 @@ class NetworkFaultsClusterTest {
 
   @Test
   void delayedAndDroppedBatchesStillReplicateEveryWriteButSlower() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b, true)) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().faultInjection().start()) {
       cluster.awaitLeader(ELECTION);
       long before = System.nanoTime();
       write(cluster, "warm", 10);

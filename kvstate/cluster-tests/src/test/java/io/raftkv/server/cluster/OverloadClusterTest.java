@@ -1,8 +1,5 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -29,6 +26,7 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.service.RaftKvServer;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A node bounds the work it accepts: the excess is refused at once, and stalled streams are ended. */
 class OverloadClusterTest {
@@ -56,8 +56,7 @@ class OverloadClusterTest {
 
   @Test
   void writesPastTheNodesBoundAreRefusedAtOnceWhileTheAdmittedOnesComplete() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3,
-        b -> b.overloadLimits(OverloadLimits.DEFAULT.withWrites(4, 64L << 20)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.overloadLimits(OverloadLimits.DEFAULT.withWrites(4, 64L << 20))).start()) {
       long leader = cluster.awaitLeader(Duration.ofSeconds(10));
       WriteBatchRequest.Builder batch = WriteBatchRequest.newBuilder();
       for (int i = 1; i <= 64; i++) {
@@ -83,10 +82,9 @@ class OverloadClusterTest {
 
   @Test
   void aClientRetryingThroughRefusalsGetsEveryWriteAcknowledgedExactlyOnce() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3,
-        b -> b.overloadLimits(OverloadLimits.DEFAULT.withWrites(8, 64L << 20)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.overloadLimits(OverloadLimits.DEFAULT.withWrites(8, 64L << 20))).start()) {
       long leader = cluster.awaitLeader(Duration.ofSeconds(10));
-      try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members.get(leader).getClientAddress()),
+      try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members().get(leader).getClientAddress()),
           Duration.ofSeconds(120))) {
         List<CompletableFuture<WriteResponse>> answers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -108,8 +106,7 @@ class OverloadClusterTest {
 
   @Test
   void watchesAndBackupsPastTheNodesLimitsAreRefusedUntilASlotFrees() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3,
-        b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(1, 1, Duration.ofMinutes(10))))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(1, 1, Duration.ofMinutes(10)))).start()) {
       long leader = cluster.awaitLeader(Duration.ofSeconds(10));
       fill(cluster, leader);
       ManagedChannel channel = channel(cluster, leader);
@@ -144,8 +141,7 @@ class OverloadClusterTest {
 
   @Test
   void aWatchRefusedAsOverloadedMovesToAnotherNodeAndGetsTheChanges() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3,
-        b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(1, 1, Duration.ofMinutes(10))))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(1, 1, Duration.ofMinutes(10)))).start()) {
       long leader = cluster.awaitLeader(Duration.ofSeconds(10));
       long other = leader == 1 ? 2 : 1;
       cluster.call(leader, KvRpc.WRITE, put(5, 1, "seen", 10));
@@ -155,8 +151,8 @@ class OverloadClusterTest {
         // The leader's only watch slot is taken; the client tries it first, is refused, and moves on.
         openUnread(channel, KvRpc.WATCH, WatchRequest.newBuilder().setFromIndex(1).build(),
             new CompletableFuture<>());
-        try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members.get(leader).getClientAddress(),
-            cluster.members.get(other).getClientAddress()), Duration.ofSeconds(30));
+        try (RaftKvClient client = RaftKvClient.connect(List.of(cluster.members().get(leader).getClientAddress(),
+            cluster.members().get(other).getClientAddress()), Duration.ofSeconds(30));
             io.raftkv.client.ChangeStream stream = client.watch(WatchRequest.newBuilder().setFromIndex(1).build())) {
           boolean seen = false;
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -165,7 +161,7 @@ class OverloadClusterTest {
             seen = r != null && r.getEventsList().stream().anyMatch(e -> e.getKey().equals(key("seen")));
           }
           assertThat(seen).as("the change arrived through another node").isTrue();
-          assertThat(stream.endpoint()).isEqualTo(cluster.members.get(other).getClientAddress());
+          assertThat(stream.endpoint()).isEqualTo(cluster.members().get(other).getClientAddress());
         }
       } finally {
         channel.shutdownNow();
@@ -175,8 +171,7 @@ class OverloadClusterTest {
 
   @Test
   void aStalledWatcherAndAStalledBackupAreEndedByTheIdleDeadline() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3,
-        b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(4, 4, Duration.ofMillis(300))))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.overloadLimits(OverloadLimits.DEFAULT.withStreams(4, 4, Duration.ofMillis(300)))).start()) {
       long leader = cluster.awaitLeader(Duration.ofSeconds(10));
       fill(cluster, leader);
       ManagedChannel channel = channel(cluster, leader);
@@ -207,7 +202,7 @@ class OverloadClusterTest {
   }
 
   /** Writes 4 MiB (64 values of 64 KiB), more than flow control lets a server stream buffer. */
-  private static void fill(LocalCluster cluster, long leader) {
+  private static void fill(InProcessCluster cluster, long leader) {
     for (int w = 0; w < 8; w++) {
       WriteRequest.Builder write = WriteRequest.newBuilder().setClientId(99).setSequence(w + 1);
       for (int i = 0; i < 8; i++) {
@@ -222,9 +217,9 @@ class OverloadClusterTest {
    * A channel with a small fixed HTTP/2 window (64 KiB, no auto-tuning): what its unread streams get sent
    * stays well below the 4 MiB the node has to send, so a stream that is not read is held back.
    */
-  private static ManagedChannel channel(LocalCluster cluster, long id) {
+  private static ManagedChannel channel(InProcessCluster cluster, long id) {
     return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
-        cluster.members.get(id).getClientAddress()).usePlaintext().flowControlWindow(64 << 10)
+        cluster.members().get(id).getClientAddress()).usePlaintext().flowControlWindow(64 << 10)
         .maxInboundMessageSize(64 << 20).build();
   }
 

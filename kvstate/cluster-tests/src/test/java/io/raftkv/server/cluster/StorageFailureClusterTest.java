@@ -1,19 +1,20 @@
 package io.raftkv.server.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.ByteString;
 import io.raftkv.api.KeyValue;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.server.node.RaftKvNode;
 import io.raftkv.server.storage.StorageFailures;
+import io.raftkv.testkit.InProcessCluster;
+import io.raftkv.testkit.SmallDisk;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A node whose disk fills up (while it writes its log and state, or a received snapshot) stops and reports the storage failure through {@link RaftKvNode#terminated()}
@@ -30,11 +31,11 @@ class StorageFailureClusterTest {
     try (SmallDisk disk = SmallDisk.mount(root.resolve("node-3"), "128m")) {
       Map<String, Long> acknowledged = new LinkedHashMap<>();
       long lastAcknowledged = 0;
-      try (LocalCluster cluster = new LocalCluster(root, 3, b -> b)) {
+      try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().start()) {
         RaftKvNode third = cluster.server(3).node();
         cluster.awaitLeader(java.time.Duration.ofSeconds(10));
         // Every node's address: when node 3 stops, the client goes on with the others.
-        java.util.List<String> endpoints = cluster.members.values().stream().map(m -> m.getClientAddress()).toList();
+        java.util.List<String> endpoints = cluster.members().values().stream().map(m -> m.getClientAddress()).toList();
         try (RaftKvClient client = RaftKvClient.connect(endpoints, java.time.Duration.ofSeconds(20))) {
           for (int i = 0; i < 20; i++) {
             lastAcknowledged = put(client, acknowledged, "before-" + i, ByteString.copyFromUtf8("v" + i));
@@ -77,13 +78,13 @@ class StorageFailureClusterTest {
 
   @Test
   void aFullDiskWhileReceivingASnapshotStopsTheNodeAndItCatchesUpAfterARestart() throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root, 3, b -> b.logGcEntries(50).logGcKeepEntries(5))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).partitionable().tuning(b -> b.logGcEntries(50).logGcKeepEntries(5)).start()) {
       long leader = cluster.awaitLeader(java.time.Duration.ofSeconds(10));
       long victim = leader == 3 ? 2 : 3;
       cluster.stop(victim);
       Map<String, Long> acknowledged = new LinkedHashMap<>();
       long lastAcknowledged = 0;
-      java.util.List<String> endpoints = cluster.members.values().stream().filter(m -> m.getId() != victim)
+      java.util.List<String> endpoints = cluster.members().values().stream().filter(m -> m.getId() != victim)
           .map(m -> m.getClientAddress()).toList();
       try (RaftKvClient client = RaftKvClient.connect(endpoints, java.time.Duration.ofSeconds(20))) {
         byte[] random = new byte[256 << 10];

@@ -1,14 +1,14 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.client.RaftKvClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A burst of load far past what the cluster admits: several clients, each keeping hundreds of writes in

@@ -1,10 +1,11 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import io.raftkv.api.Member;
 import io.raftkv.api.NetworkFaults;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterProcesses implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterProcesses.class);
+  /**
+   * The `raftkv` entry point the nodes run. The rig runs inside `raftkv torture` (or a test of the CLI), so
+   * this JVM's class path holds it; named, not referenced, because the CLI module depends on this one.
+   */
+  static final String RAFTKV_MAIN = "io.raftkv.cli.RaftKvCli";
 
   private final List<NodeProcess> nodes;
   private final RaftKvClient admin;
@@ -40,11 +46,11 @@ final class ClusterProcesses implements AutoCloseable {
   static ClusterProcesses start(Path dir, int count, int tickMs) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> javaCommand = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.raftkv.cli.RaftKvCli");
+        "-cp", System.getProperty("java.class.path"), RAFTKV_MAIN);
     Set<Integer> taken = new HashSet<>();
     List<NodeProcess> nodes = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      nodes.add(new NodeProcess(dir, javaCommand, i, LoopbackPorts.freePort(taken), LoopbackPorts.freePort(taken), tickMs));
+      nodes.add(new NodeProcess(dir, javaCommand, i, FreePorts.freePort(taken), FreePorts.freePort(taken), tickMs));
     }
     ClusterProcesses cluster = new ClusterProcesses(nodes);
     // A rig stopped with Ctrl-C (or a build timing out) must not leave servers running on its ports.

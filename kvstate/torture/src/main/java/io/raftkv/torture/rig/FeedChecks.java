@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;

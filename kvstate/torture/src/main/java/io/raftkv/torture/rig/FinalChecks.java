@@ -1,16 +1,16 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.StatusResponse;
-import io.raftkv.cli.torture.CheckReport;
-import io.raftkv.cli.torture.Command;
-import io.raftkv.cli.torture.History;
-import io.raftkv.cli.torture.KeyVerdict;
-import io.raftkv.cli.torture.LinearizabilityChecker;
-import io.raftkv.cli.torture.Outcome;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.torture.CheckReport;
+import io.raftkv.torture.Command;
+import io.raftkv.torture.History;
+import io.raftkv.torture.KeyVerdict;
+import io.raftkv.torture.LinearizabilityChecker;
+import io.raftkv.torture.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

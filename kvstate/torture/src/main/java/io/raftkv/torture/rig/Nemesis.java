@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import io.raftkv.api.NetworkFaults;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import java.nio.file.Path;
 import java.time.Duration;

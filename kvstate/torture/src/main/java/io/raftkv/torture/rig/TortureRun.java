@@ -1,9 +1,9 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
-import io.raftkv.cli.torture.History;
-import io.raftkv.cli.torture.HistoryFile;
-import io.raftkv.cli.torture.Operation;
-import io.raftkv.cli.torture.Outcome;
+import io.raftkv.torture.History;
+import io.raftkv.torture.HistoryFile;
+import io.raftkv.torture.Operation;
+import io.raftkv.torture.Outcome;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,13 +1,13 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import com.google.protobuf.ByteString;
-import io.raftkv.cli.torture.Command;
-import io.raftkv.cli.torture.History;
-import io.raftkv.cli.torture.Outcome;
-import io.raftkv.client.RaftKvClient;
-import io.raftkv.client.RaftKvException;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.ReadConsistency;
+import io.raftkv.client.RaftKvClient;
+import io.raftkv.client.RaftKvException;
+import io.raftkv.torture.Command;
+import io.raftkv.torture.History;
+import io.raftkv.torture.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

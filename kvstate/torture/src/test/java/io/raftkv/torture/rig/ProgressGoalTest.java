@@ -1,4 +1,4 @@
-package io.raftkv.cli.torture.rig;
+package io.raftkv.torture.rig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
