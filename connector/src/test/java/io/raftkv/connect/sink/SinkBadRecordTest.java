@@ -26,7 +26,7 @@ class SinkBadRecordTest {
   static SinkTestEnvironment env;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     env = SinkTestEnvironment.start(root, "sink-bad-records");
   }
 

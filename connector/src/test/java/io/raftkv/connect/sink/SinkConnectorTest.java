@@ -30,7 +30,7 @@ class SinkConnectorTest {
   static SinkTestEnvironment env;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     env = SinkTestEnvironment.start(root, "sink-delivery");
   }
 

@@ -39,7 +39,7 @@ class SinkExactlyOnceTest {
   static SinkTestEnvironment env;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     env = SinkTestEnvironment.start(root, "sink-exactly-once",
         Map.of("connector.client.config.override.policy", "All"));
   }
@@ -204,12 +204,12 @@ class SinkExactlyOnceTest {
 
     long first = env.raftkv.awaitLeader(WAIT);
     long atKill = awaitProgress(connector, topic, RECORDS / 10);
-    env.raftkv.stop(first);
+    env.raftkv.stopInBackground(first);
     assertThat(atKill).as("records written when the leader died").isLessThan(RECORDS);
     long second = env.raftkv.awaitLeader(WAIT);
     long atSecondKill = awaitProgress(connector, topic, atKill + 300);
     env.raftkv.restart(first);
-    env.raftkv.stop(second);
+    env.raftkv.stopInBackground(second);
     assertThat(atSecondKill).as("records written when the second leader died").isLessThan(RECORDS);
     env.raftkv.awaitLeader(WAIT);
 

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.client.RaftKvClient;
-import io.raftkv.connect.testing.RaftKvTestCluster;
+import io.raftkv.connect.testing.SinkTestEnvironment;
 import io.raftkv.server.statemachine.SessionPolicy;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,7 +35,8 @@ class SinkSessionExpiryTest {
   @Test
   void aTaskWhoseSessionWasEvictedReconnectsAndWritesEveryRecordOnce() throws Exception {
     // One session at most: any other client's write evicts the task's.
-    try (RaftKvTestCluster cluster = RaftKvTestCluster.start(root, 3, c -> c.sessionPolicy(new SessionPolicy(1, 1024)))) {
+    try (InProcessCluster cluster = InProcessCluster.builder(root, 3).clusterId(SinkTestEnvironment.CLUSTER_ID)
+        .tuning(c -> c.sessionPolicy(new SessionPolicy(1, 1024))).startWithLeader()) {
       cluster.awaitLeader(Duration.ofSeconds(30));
       RaftKvSinkTask task = new RaftKvSinkTask();
       task.initialize(new QuietContext());

@@ -10,15 +10,15 @@ import com.google.protobuf.ByteString;
 import io.raftkv.api.FeedPosition;
 import io.raftkv.api.Op;
 import io.raftkv.api.PutOp;
-import io.raftkv.connect.testing.RaftKvTestCluster;
 import io.raftkv.connect.testing.SinkTestEnvironment;
 import io.raftkv.connect.testing.SourceTestEnvironment;
+import io.raftkv.server.feed.FeedRetention;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.raftkv.server.feed.FeedRetention;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
@@ -39,7 +39,7 @@ class SourceConnectorTest {
   static SourceTestEnvironment env;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     env = SourceTestEnvironment.start(root, "source-delivery");
   }
 
@@ -406,8 +406,10 @@ class SourceConnectorTest {
 
   @Test
   void resumingFromAnOffsetTheFeedNoLongerHoldsFailsNamingItOrTakesANewSnapshotIfAsked() throws Exception {
-    try (RaftKvTestCluster small = RaftKvTestCluster.start(root.resolve("short-feed"), 3,
-        b -> b.feedRetention(new FeedRetention(5, Duration.ZERO)).feedGcInterval(Duration.ofMillis(50)))) {
+    try (InProcessCluster small = InProcessCluster.builder(root.resolve("short-feed"), 3)
+        .clusterId(SourceTestEnvironment.CLUSTER_ID)
+        .tuning(b -> b.feedRetention(new FeedRetention(5, Duration.ZERO)).feedGcInterval(Duration.ofMillis(50)))
+        .startWithLeader()) {
       env.connect.kafka().createTopic("cmp", 1);
       Map<String, String> config = env.sourceConfig("cmp", "cmp/");
       config.put("raftkv.endpoints", small.endpoints());

@@ -41,7 +41,7 @@ class SourceExactlyOnceTest {
   static SourceTestEnvironment env;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     // A task that does not stop at once is abandoned (its transaction aborted), as on a crash.
     env = SourceTestEnvironment.start(root, "source-exactly-once", Map.of("task.shutdown.graceful.timeout.ms", "100"),
         b -> b);
@@ -212,7 +212,7 @@ class SourceExactlyOnceTest {
     for (long node = 1; node <= 3; node++) {
       awaitProgress("eo-nodes-source", topic, env.endOffset(topic) + STEP);
       writer.assertStillWriting("when node " + node + " stopped");
-      env.raftkv.stop(node);
+      env.raftkv.stopInBackground(node);
       env.raftkv.awaitLeader(WAIT);
       awaitProgress("eo-nodes-source", topic, env.endOffset(topic) + STEP);
       env.raftkv.restart(node);

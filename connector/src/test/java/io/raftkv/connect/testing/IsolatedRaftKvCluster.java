@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link RaftKvTestCluster} loaded in a class loader of its own (from the test class path that Maven
+ * The test kit's {@code InProcessCluster} loaded in a class loader of its own (from the test class path that Maven
  * wrote to a file), so the JVM's class path can stay free of gRPC, protobuf and the RaftKV client, as a
  * Connect worker's is. Only JDK types cross between the loaders.
  */
 public final class IsolatedRaftKvCluster implements AutoCloseable {
+  /** Named, not referenced: the test kit is not on this JVM's class path, only on the isolated one. */
+  private static final String CLUSTER_CLASS = "io.raftkv.testkit.InProcessCluster";
   private final URLClassLoader loader;
   private final Object cluster;
   private final Method endpoints;
@@ -30,7 +32,7 @@ public final class IsolatedRaftKvCluster implements AutoCloseable {
 
   /**
    * @param classpathFile the class path of the cluster, one line separated by the path separator
-   * @param testClasses the folder holding RaftKvTestCluster
+   * @param testClasses this module's test classes (first on the isolated class path, as the tests see it)
    */
   public static IsolatedRaftKvCluster start(Path classpathFile, Path testClasses, Path root) throws Exception {
     List<URL> urls = new ArrayList<>();
@@ -40,8 +42,9 @@ public final class IsolatedRaftKvCluster implements AutoCloseable {
     }
     URLClassLoader loader = new URLClassLoader("isolated-raftkv", urls.toArray(new URL[0]),
         ClassLoader.getPlatformClassLoader());
-    Object cluster = within(loader, () -> loader.loadClass(RaftKvTestCluster.class.getName())
-        .getMethod("start", Path.class, int.class).invoke(null, root, 3));
+    Object cluster = within(loader, () -> loader.loadClass(CLUSTER_CLASS)
+        .getMethod("startWithLeader", Path.class, int.class, String.class)
+        .invoke(null, root, 3, SinkTestEnvironment.CLUSTER_ID));
     return new IsolatedRaftKvCluster(loader, cluster);
   }
 

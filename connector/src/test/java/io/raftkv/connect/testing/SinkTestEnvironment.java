@@ -1,5 +1,6 @@
 package io.raftkv.connect.testing;
 
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,21 +20,25 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * the tests of one class; each test uses its own topics and connector names.
  */
 public final class SinkTestEnvironment implements AutoCloseable {
-  public final RaftKvTestCluster raftkv;
+  /** The RaftKV cluster id the tests see in source partitions and offsets. */
+  public static final String CLUSTER_ID = "connect-test";
+  public final InProcessCluster raftkv;
   public final EmbeddedConnectCluster connect;
 
-  private SinkTestEnvironment(RaftKvTestCluster raftkv, EmbeddedConnectCluster connect) {
+  private SinkTestEnvironment(InProcessCluster raftkv, EmbeddedConnectCluster connect) {
     this.raftkv = raftkv;
     this.connect = connect;
   }
 
-  public static SinkTestEnvironment start(Path root, String name) {
+  public static SinkTestEnvironment start(Path root, String name) throws InterruptedException {
     return start(root, name, Map.of());
   }
 
   /** Starts both clusters; {@code extraWorkerProps} are added to the worker's properties. */
-  public static SinkTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps) {
-    RaftKvTestCluster raftkv = RaftKvTestCluster.start(root.resolve("raftkv"), 3);
+  public static SinkTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps)
+      throws InterruptedException {
+    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID)
+        .startWithLeader();
     Map<String, String> workerProps = new HashMap<>();
     // Commits of consumer offsets often, so the restart tests see both committed and uncommitted progress.
     workerProps.put("offset.flush.interval.ms", "500");

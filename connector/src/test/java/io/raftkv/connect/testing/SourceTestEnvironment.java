@@ -2,6 +2,8 @@ package io.raftkv.connect.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.raftkv.server.node.NodeConfig;
+import io.raftkv.testkit.InProcessCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,26 +23,27 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
-import org.apache.kafka.server.config.ServerLogConfigs;
 import org.apache.kafka.coordinator.transaction.TransactionLogConfig;
-import io.raftkv.server.node.NodeConfig;
+import org.apache.kafka.server.config.ServerLogConfigs;
 
 /**
  * One Kafka broker and one Connect worker with exactly-once source support, and a 3-node RaftKV cluster,
  * shared by the tests of one class; each test uses its own topic, connector name and key prefix.
  */
 public final class SourceTestEnvironment implements AutoCloseable {
+  /** The RaftKV cluster id the tests see in source partitions and offsets. */
+  public static final String CLUSTER_ID = "connect-test";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public final RaftKvTestCluster raftkv;
+  public final InProcessCluster raftkv;
   public final EmbeddedConnectCluster connect;
 
-  private SourceTestEnvironment(RaftKvTestCluster raftkv, EmbeddedConnectCluster connect) {
+  private SourceTestEnvironment(InProcessCluster raftkv, EmbeddedConnectCluster connect) {
     this.raftkv = raftkv;
     this.connect = connect;
   }
 
-  public static SourceTestEnvironment start(Path root, String name) {
+  public static SourceTestEnvironment start(Path root, String name) throws InterruptedException {
     return start(root, name, Map.of(), UnaryOperator.identity());
   }
 
@@ -49,8 +52,9 @@ public final class SourceTestEnvironment implements AutoCloseable {
    * adjusts each RaftKV node's config.
    */
   public static SourceTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps,
-      UnaryOperator<NodeConfig.Builder> tuning) {
-    RaftKvTestCluster raftkv = RaftKvTestCluster.start(root.resolve("raftkv"), 3, tuning);
+      UnaryOperator<NodeConfig.Builder> tuning) throws InterruptedException {
+    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID)
+        .tuning(tuning).startWithLeader();
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put("exactly.once.source.support", "enabled");
     workerProps.put("offset.flush.interval.ms", "500");

@@ -1,8 +1,8 @@
 package io.raftkv.cli;
 
-import io.raftkv.cli.torture.rig.FaultKind;
-import io.raftkv.cli.torture.rig.TortureOptions;
-import io.raftkv.cli.torture.rig.TortureRun;
+import io.raftkv.torture.rig.FaultKind;
+import io.raftkv.torture.rig.TortureOptions;
+import io.raftkv.torture.rig.TortureRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

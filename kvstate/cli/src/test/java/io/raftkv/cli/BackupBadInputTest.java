@@ -7,8 +7,8 @@ import com.google.protobuf.ByteString;
 import io.raftkv.cli.backup.BackupDownload;
 import io.raftkv.cli.backup.BackupFileException;
 import io.raftkv.cli.backup.BackupFileReader;
-import io.raftkv.cli.backup.InProcessCluster;
 import io.raftkv.client.RaftKvClient;
+import io.raftkv.testkit.InProcessCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,7 +46,8 @@ class BackupBadInputTest {
   @BeforeAll
   static void takeABackup() throws Exception {
     good = shared.resolve("good.rkvb");
-    try (InProcessCluster cluster = new InProcessCluster(shared.resolve("source"), "raftkv", 1).start();
+    try (InProcessCluster cluster = InProcessCluster.builder(shared.resolve("source"), 1)
+        .clusterId("raftkv").foundingPeersOnly().start();
         RaftKvClient client = RaftKvClient.connect(cluster.clientAddresses(), WAIT)) {
       cluster.awaitLeader(WAIT);
       for (int i = 0; i < 20; i++) {
@@ -235,7 +236,8 @@ class BackupBadInputTest {
 
   @Test
   void restoreRefusesTheDataDirectoryOfARunningNode() throws Exception {
-    try (InProcessCluster running = new InProcessCluster(dir.resolve("running"), "raftkv", 1).start()) {
+    try (InProcessCluster running = InProcessCluster.builder(dir.resolve("running"), 1)
+        .clusterId("raftkv").foundingPeersOnly().start()) {
       Result r = restore(good, running.dataDir(1));
       assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("--data-dir " + running.dataDir(1) + " is not empty")
@@ -282,13 +284,14 @@ class BackupBadInputTest {
 
   @Test
   void aBackupRestoredIntoAnEmptyDirectoryServesItsKeys() throws Exception {
-    InProcessCluster single = new InProcessCluster(dir.resolve("restored"), "raftkv", 1);
+    InProcessCluster single = InProcessCluster.builder(dir.resolve("restored"), 1)
+        .clusterId("raftkv").foundingPeersOnly().create();
     Files.createDirectories(single.dataDir(1));
     Result r = run("restore", "--from", good.toString(), "--data-dir", single.dataDir(1).toString(), "--id", "1",
         "--peers", single.peers());
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
     assertThat(listing(dir.resolve("restored"))).containsExactly("node-1");
-    try (InProcessCluster started = single.start();
+    try (InProcessCluster started = single.startAll();
         RaftKvClient client = RaftKvClient.connect(started.clientAddresses(), WAIT)) {
       started.awaitLeader(WAIT);
       assertThat(client.get(ByteString.copyFromUtf8("key-19")).orElseThrow().getValue().toStringUtf8())
@@ -326,7 +329,8 @@ class BackupBadInputTest {
   @Test
   void aBackupFileIsReadableByItsOwnerOnly() throws Exception {
     Path out = dir.resolve("owner-only.rkvb");
-    try (InProcessCluster cluster = new InProcessCluster(dir.resolve("src"), "raftkv", 1).start();
+    try (InProcessCluster cluster = InProcessCluster.builder(dir.resolve("src"), 1)
+        .clusterId("raftkv").foundingPeersOnly().start();
         RaftKvClient client = RaftKvClient.connect(cluster.clientAddresses(), WAIT)) {
       cluster.awaitLeader(WAIT);
       client.put(ByteString.copyFromUtf8("k"), ByteString.copyFromUtf8("v"));

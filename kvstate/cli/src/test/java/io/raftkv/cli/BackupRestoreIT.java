@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.WriteResponse;
-import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.LeaderWaits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ class BackupRestoreIT {
       int[] client = new int[4];
       java.util.Set<Integer> taken = new java.util.HashSet<>();
       for (int id = 1; id <= 3; id++) {
-        peer[id] = LoopbackPorts.freePort(taken);
-        client[id] = LoopbackPorts.freePort(taken);
+        peer[id] = FreePorts.freePort(taken);
+        client[id] = FreePorts.freePort(taken);
       }
       return new Ports(peer, client);
     }
@@ -96,7 +97,7 @@ class BackupRestoreIT {
     Path backup = dir.resolve("it.rkvb");
     Map<String, Long> acknowledgedBefore;
     try (RaftKvClient client = RaftKvClient.connect(old.endpoints(), WAIT)) {
-      ProcessClusterSupport.awaitLeader(client);
+      LeaderWaits.awaitKnownLeader(client);
       Map<String, Long> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
       Thread writer = new Thread(() -> {
@@ -140,7 +141,7 @@ class BackupRestoreIT {
     }
     startCluster(fresh, "new");
     try (RaftKvClient client = RaftKvClient.connect(fresh.endpoints(), WAIT)) {
-      ProcessClusterSupport.awaitLeader(client);
+      LeaderWaits.awaitKnownLeader(client);
       for (Map.Entry<String, Long> e : acknowledgedBefore.entrySet()) {
         Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));
         assertThat(kv).as("key %s acknowledged before the backup", e.getKey()).isPresent();

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.WriteResponse;
-import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.LeaderWaits;
+import io.raftkv.testkit.SmallDisk;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +36,7 @@ class DiskFullProcessIT {
   /** Big enough for RocksDB to open and preallocate its write-ahead log; the rest is filled up. */
   private static final String TMPFS_SIZE = "128m";
   private static Path mountPoint;
+  private static SmallDisk disk;
 
   @TempDir
   Path logs;
@@ -44,22 +45,20 @@ class DiskFullProcessIT {
 
   @BeforeAll
   static void mountSmallDisk() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
     mountPoint = Files.createTempDirectory("raftkv-full-disk");
-    int status = run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", mountPoint.toString());
-    if (status != 0) {
-      Files.deleteIfExists(mountPoint);
-      mountPoint = null;
+    try {
+      disk = SmallDisk.mount(mountPoint, TMPFS_SIZE);
+    } finally {
+      if (disk == null) {
+        Files.deleteIfExists(mountPoint);
+      }
     }
-    Assumptions.assumeTrue(status == 0, "mount -t tmpfs failed (no CAP_SYS_ADMIN?)");
   }
 
   @AfterAll
   static void unmount() throws Exception {
-    if (mountPoint != null) {
-      if (run("umount", mountPoint.toString()) != 0) {
-        run("umount", "-l", mountPoint.toString()); // a process still holds it: detach now, freed when it exits
-      }
+    if (disk != null) {
+      disk.close();
       Files.deleteIfExists(mountPoint);
     }
   }
@@ -69,16 +68,6 @@ class DiskFullProcessIT {
     if (server != null) {
       server.destroyForcibly();
     }
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
-    }
-    return p.exitValue();
   }
 
   private Process startServer(int clientPort, int peerPort, Path log) throws IOException {
@@ -93,19 +82,18 @@ class DiskFullProcessIT {
   void fullDiskStopsTheServerWithTheStorageFailureCodeAndARestartKeepsEveryAcknowledgedWrite() throws Exception {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
     java.util.Set<Integer> taken = new java.util.HashSet<>();
-    int clientPort = LoopbackPorts.freePort(taken);
-    int peerPort = LoopbackPorts.freePort(taken);
+    int clientPort = FreePorts.freePort(taken);
+    int peerPort = FreePorts.freePort(taken);
     Path firstLog = logs.resolve("first.log");
     server = startServer(clientPort, peerPort, firstLog);
     Map<String, Long> acknowledged = new LinkedHashMap<>();
-    Path filler = mountPoint.resolve("filler");
     try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
-      ProcessClusterSupport.awaitLeader(client);
+      LeaderWaits.awaitKnownLeader(client);
       for (int i = 0; i < 20; i++) {
         String key = "before-" + i;
         acknowledged.put(key, client.put(ByteString.copyFromUtf8(key), ByteString.copyFromUtf8("v" + i)).getIndex());
       }
-      fill(filler);
+      disk.fill();
       writeUntilTheServerExits(client, "after-", acknowledged);
     }
     assertExitedOnTheFullDisk(firstLog);
@@ -119,11 +107,11 @@ class DiskFullProcessIT {
     }
     assertExitedOnTheFullDisk(stillFullLog);
 
-    Files.delete(filler);
+    disk.free();
     Path secondLog = logs.resolve("second.log");
     server = startServer(clientPort, peerPort, secondLog);
     try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
-      ProcessClusterSupport.awaitLeader(client);
+      LeaderWaits.awaitKnownLeader(client);
       for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
         Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));
         assertThat(kv).as("acknowledged key %s after the restart", e.getKey()).isPresent();
@@ -170,17 +158,4 @@ class DiskFullProcessIT {
     assertThat(log).contains("storage failure").contains("No space left on device");
   }
 
-  /** Writes {@code filler} until the file system has no space left. */
-  private static void fill(Path filler) throws IOException {
-    byte[] chunk = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(filler)) {
-      while (true) {
-        out.write(chunk);
-      }
-    } catch (IOException full) {
-      if (!String.valueOf(full.getMessage()).contains("No space left")) {
-        throw full;
-      }
-    }
-  }
 }

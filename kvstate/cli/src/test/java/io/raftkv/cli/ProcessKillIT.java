@@ -8,10 +8,11 @@ import io.raftkv.api.KeyValue;
 import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WatchResponse;
 import io.raftkv.api.WriteResponse;
-import io.raftkv.cli.torture.rig.LoopbackPorts;
 import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.LeaderWaits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +79,8 @@ class ProcessKillIT {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
     java.util.Set<Integer> taken = new java.util.HashSet<>();
     for (int id = 1; id <= 3; id++) {
-      clientPorts[id] = LoopbackPorts.freePort(taken);
-      peerPorts[id] = LoopbackPorts.freePort(taken);
+      clientPorts[id] = FreePorts.freePort(taken);
+      peerPorts[id] = FreePorts.freePort(taken);
     }
     for (int id = 1; id <= 3; id++) {
       start(id);
@@ -90,7 +91,7 @@ class ProcessKillIT {
     ExecutorService writers = Executors.newFixedThreadPool(4);
     List<Future<?>> futures = new ArrayList<>();
     try (RaftKvClient client = RaftKvClient.connect(endpoints(), Duration.ofSeconds(20))) {
-      ProcessClusterSupport.awaitLeader(client);
+      LeaderWaits.awaitKnownLeader(client);
       for (int w = 0; w < 4; w++) {
         int writer = w;
         futures.add(writers.submit(() -> {

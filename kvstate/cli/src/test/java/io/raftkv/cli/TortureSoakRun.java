@@ -2,9 +2,9 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.cli.torture.rig.FaultKind;
-import io.raftkv.cli.torture.rig.TortureOptions;
-import io.raftkv.cli.torture.rig.TortureRun;
+import io.raftkv.torture.rig.FaultKind;
+import io.raftkv.torture.rig.TortureOptions;
+import io.raftkv.torture.rig.TortureRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

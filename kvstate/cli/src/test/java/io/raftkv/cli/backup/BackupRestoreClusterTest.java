@@ -20,6 +20,7 @@ import io.raftkv.cli.RaftKvCli;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.server.feed.FeedPage;
 import io.raftkv.server.service.RaftKvServer;
+import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,8 @@ class BackupRestoreClusterTest {
         .build();
     WriteResponse firstAnswer;
     long writesAround;
-    try (InProcessCluster old = new InProcessCluster(dir.resolve("old"), "prod", 3).start();
+    try (InProcessCluster old = InProcessCluster.builder(dir.resolve("old"), 3)
+        .clusterId("prod").foundingPeersOnly().start();
         RaftKvClient client = RaftKvClient.connect(old.clientAddresses(), WAIT)) {
       old.awaitLeader(WAIT);
       // Enough state that streaming it takes a while: 3 batches of 1,000 keys of 1 KiB.
@@ -91,7 +93,7 @@ class BackupRestoreClusterTest {
       long backupStart = System.nanoTime();
       // The backup is served by a follower: its ReadIndex barrier must still cover every acknowledged write.
       long leader = old.awaitLeader(WAIT);
-      String follower = old.members.get(leader == 1 ? 2L : 1L).getClientAddress();
+      String follower = old.members().get(leader == 1 ? 2L : 1L).getClientAddress();
       int code = RaftKvCli.run("backup", "--out", backup.toString(), "--endpoints", follower);
       long writesDuringBackup = during.get() - before;
       System.out.printf("backup took %d ms; %d writes acknowledged meanwhile, the slowest in %d ms%n",
@@ -107,12 +109,13 @@ class BackupRestoreClusterTest {
     assertThat(summary.header().getClusterId()).isEqualTo("prod");
     assertThat(summary.trailer().getDataKeys()).isGreaterThanOrEqualTo(3_000 + 200 + 1);
 
-    InProcessCluster restored = new InProcessCluster(dir.resolve("new"), "prod", 3);
+    InProcessCluster restored = InProcessCluster.builder(dir.resolve("new"), 3)
+        .clusterId("prod").foundingPeersOnly().create();
     for (long id = 1; id <= 3; id++) {
       assertThat(RaftKvCli.run("restore", "--from", backup.toString(), "--data-dir",
           restored.dataDir(id).toString(), "--id", String.valueOf(id), "--peers", restored.peers())).isEqualTo(0);
     }
-    try (InProcessCluster fresh = restored.start();
+    try (InProcessCluster fresh = restored.startAll();
         RaftKvClient client = RaftKvClient.connect(fresh.clientAddresses(), WAIT)) {
       fresh.awaitLeader(WAIT);
       for (KeyValue expected : acknowledged.values()) {
@@ -141,7 +144,7 @@ class BackupRestoreClusterTest {
   private static WriteResponse writeDirect(WriteRequest request, InProcessCluster cluster)
       throws InterruptedException {
     long leader = cluster.awaitLeader(WAIT);
-    String endpoint = cluster.members.get(leader).getClientAddress();
+    String endpoint = cluster.members().get(leader).getClientAddress();
     ManagedChannel channel = Grpc.newChannelBuilder(endpoint, InsecureChannelCredentials.create()).build();
     try {
       return ClientCalls.blockingUnaryCall(channel, KvRpc.WRITE, CallOptions.DEFAULT.withDeadlineAfter(10,
