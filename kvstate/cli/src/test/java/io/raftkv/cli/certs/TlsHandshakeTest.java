@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +72,23 @@ class TlsHandshakeTest {
     ReloadingTlsMaterial dialler = material(pki.write("node-2", pki.node(2, TestPki.valid())));
     assertThat(whoAmI(port, TlsCredentials.peerChannel(dialler)))
         .isEqualTo(new PeerIdentity.Node(new NodeUri(TestPki.CLUSTER, 2)).toString());
+  }
+
+  @Test
+  void certificatesFromCertsInitAuthenticateNodesAndTheAdmin() throws Exception {
+    Path made = dir.resolve("made");
+    ClusterCertificates.write(new ClusterCertificates.Plan(made, "prod", 2, TestPki.LOOPBACK, TestPki.valid()),
+        new CertificateIssuer(new SecureRandom()));
+    Path ca = ClusterCertificates.caCertificate(made);
+    TlsFiles node1 = new TlsFiles(ClusterCertificates.nodeCertificate(made, 1), ClusterCertificates.nodeKey(made, 1),
+        ca);
+    TlsFiles node2 = new TlsFiles(ClusterCertificates.nodeCertificate(made, 2), ClusterCertificates.nodeKey(made, 2),
+        ca);
+    TlsFiles admin = new TlsFiles(ClusterCertificates.adminCertificate(made), ClusterCertificates.adminKey(made), ca);
+    assertThat(whoAmI(peerServer(node1), TlsCredentials.peerChannel(material(node2))))
+        .isEqualTo(new PeerIdentity.Node(new NodeUri("prod", 2)).toString());
+    assertThat(whoAmI(clientServer(node1), TlsCredentials.clientChannel(material(admin))))
+        .isEqualTo(new PeerIdentity.User(ClusterCertificates.ADMIN_USER).toString());
   }
 
   @Test
