@@ -136,8 +136,8 @@ final class CertsInitCommand implements Callable<Integer> {
     out.println();
     out.println("The TLS flags of issue 15 for these files (raftkv server and the client commands do not take them"
         + " yet; they come when TLS is wired in):");
-    out.println("  node N:  raftkv server --id N --cert " + nodeCertificate + " --key " + nodeKey + " --trusted-ca " + ca
-        + " --peer-cert " + nodeCertificate + " --peer-key " + nodeKey + " --peer-trusted-ca " + ca + " ...");
+    out.println("  node N:  raftkv server --id N --cert " + nodeCertificate + " --key " + nodeKey
+        + " --trusted-ca " + ca + " --peer-cert " + nodeCertificate + " --peer-key " + nodeKey + " --peer-trusted-ca " + ca + " ...");
     out.println("  clients: --cacert " + ca + " --cert " + ClusterCertificates.adminCertificate(dir) + " --key "
         + ClusterCertificates.adminKey(dir) + " (as user " + ClusterCertificates.ADMIN_USER + ")");
   }
