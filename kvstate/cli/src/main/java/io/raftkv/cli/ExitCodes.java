@@ -17,7 +17,10 @@ public final class ExitCodes {
    * the cause (e.g. free space) and start it again: it recovers from what it had synced.
    */
   public static final int STORAGE_FAILURE = 5;
-  /** raftkv server cannot start on what it was given: a port in use, or its data directory (the message says why). */
+  /**
+   * raftkv server cannot start on what it was given: a port in use, or its data directory (the message says why);
+   * raftkv certs init cannot write into its directory.
+   */
   public static final int CANNOT_START = 6;
   /** raftkv server: the node stopped on an unexpected internal error (a bug; its log says which). */
   public static final int NODE_FAILURE = 7;

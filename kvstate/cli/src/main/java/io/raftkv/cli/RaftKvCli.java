@@ -12,13 +12,15 @@ import picocli.CommandLine.Command;
         ScanCommand.class, CasCommand.class, StatusCommand.class, MembersCommand.class,
         TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, TortureCommand.class,
         OverloadBenchCommand.class,
-        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CommandLine.HelpCommand.class},
+        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CertsCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
         "4:request refused by the cluster (e.g. too large)",
         "5:server: storage failure (disk full, I/O error)",
-        "6:server cannot start on what it was given (a port in use, its data directory)",
+        "6:server cannot start on what it was given (a port in use, its data directory);"
+            + " certs init cannot write its directory",
         "7:server: the node stopped on an internal error"})
 public final class RaftKvCli {
   private RaftKvCli() {}
@@ -39,7 +41,7 @@ public final class RaftKvCli {
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException) {
         commandLine.getErr().println("raftkv: " + ex.getMessage());
-        commandLine.getErr().println("Run 'raftkv " + commandLine.getCommandName() + " --help' for usage.");
+        commandLine.getErr().println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
         return ExitCodes.USAGE;
       }
       if (ex instanceof CannotStartException) {
