@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         ScanCommand.class, CasCommand.class, StatusCommand.class, MembersCommand.class,
         TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, TortureCommand.class,
         OverloadBenchCommand.class,
-        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CommandLine.HelpCommand.class},
+        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, BatchCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
@@ -71,7 +72,7 @@ public final class RaftKvCli {
     return given == null ? ClientOptions.DEFAULT_ENDPOINT : given;
   }
 
-  private static int exitCodeOf(Throwable t) {
+  static int exitCodeOf(Throwable t) {
     if (t instanceof RaftKvException rk) {
       // Refusals that a retry cannot change are the caller's to fix; the rest may pass with time.
       return switch (rk.code()) {
