@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,13 +61,16 @@ final class BatchCommand implements Callable<Integer> {
    */
   static int run(RaftKvClient client, Reader in, Writer out, int maxLineChars) throws IOException {
     BoundedLines lines = new BoundedLines(in, maxLineChars);
+    // One parser per command word, reused line after line: building one costs far more than a parse, and
+    // picocli puts every option back to its initial value before each parse.
+    Map<String, CommandLine> parsers = new HashMap<>();
     int worst = ExitCodes.OK;
     long number = 0;
     for (BoundedLines.Line line = lines.next(); line != null; line = lines.next()) {
       number++;
       LineOutcome outcome = line instanceof BoundedLines.TooLong tooLong
           ? usage(number, "it is " + tooLong.length() + " characters long; at most " + maxLineChars + " are allowed")
-          : answer(client, number, ((BoundedLines.Text) line).text());
+          : answer(client, parsers, number, ((BoundedLines.Text) line).text());
       if (outcome != null) {
         out.write(outcome.line());
         out.write('\n');
@@ -81,7 +85,8 @@ final class BatchCommand implements Callable<Integer> {
   private record LineOutcome(String line, int exitCode) {}
 
   /** The answer to line {@code number}, or null for a blank or comment line. */
-  private static LineOutcome answer(RaftKvClient client, long number, String text) {
+  private static LineOutcome answer(RaftKvClient client, Map<String, CommandLine> parsers, long number,
+      String text) {
     if (text.isBlank() || text.stripLeading().startsWith("#")) {
       return null;
     }
@@ -94,10 +99,11 @@ final class BatchCommand implements Callable<Integer> {
     if (make == null) {
       return usage(number, "unknown command '" + words.get(0) + "': batch runs get, put, delete, scan and cas");
     }
-    ClientCommand command = make.get();
+    CommandLine parser = parsers.computeIfAbsent(words.get(0), word -> new CommandLine(make.get()));
+    ClientCommand command = parser.getCommand();
     CommandLine.ParseResult parsed;
     try {
-      parsed = new CommandLine(command).parseArgs(words.subList(1, words.size()).toArray(String[]::new));
+      parsed = parser.parseArgs(words.subList(1, words.size()).toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {
       return usage(number, words.get(0) + ": " + e.getMessage());
     }

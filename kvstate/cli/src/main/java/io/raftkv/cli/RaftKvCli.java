@@ -30,12 +30,15 @@ public final class RaftKvCli {
 
   /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
-    CommandLine cli = commandLine();
+    CommandLine cli = configure(OneShotCommandLine.forArgs(args).orElseGet(() -> new CommandLine(RaftKvCli.class)));
     return cli.execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(RaftKvCli.class);
+    return configure(new CommandLine(RaftKvCli.class));
+  }
+
+  private static CommandLine configure(CommandLine cli) {
     cli.setExitCodeExceptionMapper(RaftKvCli::exitCodeOf);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException) {

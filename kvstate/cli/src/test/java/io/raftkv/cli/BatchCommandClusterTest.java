@@ -174,4 +174,28 @@ class BatchCommandClusterTest {
     assertThat(b.lines().get(1)).isEqualTo("ERR key 'refused/k' not found");
     assertThat(b.exitCode()).isEqualTo(ExitCodes.REFUSED);
   }
+
+  @Test
+  void optionsOfOneLineDoNotCarryOverToTheNextLineOfTheSameCommand() throws IOException {
+    Batch b = run("""
+        put carry/k v
+        get carry/k --version
+        get carry/k
+        scan --prefix carry/ --keys-only
+        scan --prefix carry/
+        cas carry/k --expect-value v w
+        cas carry/k --expect-absent x
+        cas carry/k --delete --expect-value w
+        cas carry/k y
+        """);
+    List<String> l = b.lines();
+    assertThat(l.get(1)).startsWith("v\tversion=");
+    assertThat(l.get(2)).isEqualTo("v");
+    assertThat(l.get(3)).isEqualTo("carry/k");
+    assertThat(l.get(4)).isEqualTo("carry/k\tv");
+    assertThat(l.get(5)).matches("OK version=\\d+");
+    assertThat(l.get(6)).startsWith("ERR not matched: key 'carry/k' is 'w'");
+    assertThat(l.get(7)).matches("OK version=\\d+");
+    assertThat(l.get(8)).startsWith("ERR line 9: cas: ").contains("--expect-value");
+  }
 }
