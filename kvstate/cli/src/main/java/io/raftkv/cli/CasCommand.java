@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** raftkv cas KEY (--expect-value V | --expect-version N | --expect-absent) (NEW_VALUE | --delete). */
 @Command(name = "cas", mixinStandardHelpOptions = true,
     description = "Compare-and-set: change the key only if it is as expected (exit code 1 if not).")
-final class CasCommand implements Callable<Integer> {
+final class CasCommand implements Callable<Integer>, ClientCommand {
   @Mixin
   ClientOptions client;
 
@@ -44,9 +44,21 @@ final class CasCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return ClientCommand.once(this, client);
+  }
+
+  @Override
+  public void check() {
     if (delete == (newValue != null)) {
       throw new IllegalArgumentException("give either NEW_VALUE or --delete (exactly one)");
     }
+    if (expect.version != null && expect.version < 0) {
+      throw new IllegalArgumentException("--expect-version is " + expect.version + ": versions are 0 or more");
+    }
+  }
+
+  @Override
+  public int answer(RaftKvClient c, AnswerSink sink) {
     CasOp.Builder cas = CasOp.newBuilder().setKey(Bytes.of(key)).setDeleteKey(delete);
     if (newValue != null) {
       cas.setNewValue(Bytes.of(newValue));
@@ -54,24 +66,19 @@ final class CasCommand implements Callable<Integer> {
     if (expect.value != null) {
       cas.setExpectedValue(Bytes.of(expect.value));
     } else if (expect.version != null) {
-      if (expect.version < 0) {
-        throw new IllegalArgumentException("--expect-version is " + expect.version + ": versions are 0 or more");
-      }
       cas.setExpectedVersion(expect.version);
     } else {
       cas.setExpectedVersion(0);
     }
-    try (RaftKvClient c = client.connect()) {
-      WriteResponse r = c.write(List.of(Op.newBuilder().setCas(cas).build()));
-      if (!r.getApplied()) {
-        var current = r.getResults(0).getPrevious();
-        System.err.println("not matched: key '" + key + "' is "
-            + (current.getVersion() == 0 ? "absent" : "'" + Bytes.text(current.getValue()) + "' at version "
-            + current.getVersion()));
-        return ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
-      }
-      System.out.println("OK version=" + r.getIndex());
-      return ExitCodes.OK;
+    WriteResponse r = c.write(List.of(Op.newBuilder().setCas(cas).build()));
+    if (!r.getApplied()) {
+      var current = r.getResults(0).getPrevious();
+      sink.problem("not matched: key '" + key + "' is "
+          + (current.getVersion() == 0 ? "absent" : "'" + Bytes.text(current.getValue())
+          + "' at version " + current.getVersion()));
+      return ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
     }
+    sink.line("OK version=" + r.getIndex());
+    return ExitCodes.OK;
   }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 /** raftkv delete KEY. */
 @Command(name = "delete", mixinStandardHelpOptions = true,
     description = "Delete a key (deleting an absent key is not an error).")
-final class DeleteCommand implements Callable<Integer> {
+final class DeleteCommand implements Callable<Integer>, ClientCommand {
   @Mixin
   ClientOptions client;
 
@@ -19,11 +19,14 @@ final class DeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RaftKvClient c = client.connect()) {
-      WriteResponse r = c.delete(Bytes.of(key));
-      boolean existed = r.getResults(0).getPrevious().getVersion() != 0;
-      System.out.println(existed ? "OK deleted at index " + r.getIndex() : "OK (key was absent)");
-      return ExitCodes.OK;
-    }
+    return ClientCommand.once(this, client);
+  }
+
+  @Override
+  public int answer(RaftKvClient c, AnswerSink sink) {
+    WriteResponse r = c.delete(Bytes.of(key));
+    boolean existed = r.getResults(0).getPrevious().getVersion() != 0;
+    sink.line(existed ? "OK deleted at index " + r.getIndex() : "OK (key was absent)");
+    return ExitCodes.OK;
   }
 }

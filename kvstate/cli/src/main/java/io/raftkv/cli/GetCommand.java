@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 // which scripts already use; --help is declared here instead.
 @Command(name = "get",
     description = "Print a key's value (exit code 1 if absent). Linearizable unless --serializable.")
-final class GetCommand implements Callable<Integer> {
+final class GetCommand implements Callable<Integer>, ClientCommand {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
@@ -33,16 +33,19 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RaftKvClient c = client.connect()) {
-      Optional<KeyValue> kv = c.get(Bytes.of(key),
-          serializable ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE);
-      if (kv.isEmpty()) {
-        System.err.println("key '" + key + "' not found");
-        return ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
-      }
-      System.out.println(showVersion ? Bytes.text(kv.get().getValue()) + "\tversion=" + kv.get().getVersion()
-          : Bytes.text(kv.get().getValue()));
-      return ExitCodes.OK;
+    return ClientCommand.once(this, client);
+  }
+
+  @Override
+  public int answer(RaftKvClient c, AnswerSink sink) {
+    Optional<KeyValue> kv = c.get(Bytes.of(key),
+        serializable ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE);
+    if (kv.isEmpty()) {
+      sink.problem("key '" + key + "' not found");
+      return ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
     }
+    String value = sink.data(Bytes.text(kv.get().getValue()));
+    sink.line(showVersion ? value + "\tversion=" + kv.get().getVersion() : value);
+    return ExitCodes.OK;
   }
 }

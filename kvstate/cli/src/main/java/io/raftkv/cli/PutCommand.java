@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 
 /** raftkv put KEY VALUE. */
 @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key's value; prints the new version.")
-final class PutCommand implements Callable<Integer> {
+final class PutCommand implements Callable<Integer>, ClientCommand {
   @Mixin
   ClientOptions client;
 
@@ -21,10 +21,13 @@ final class PutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RaftKvClient c = client.connect()) {
-      WriteResponse r = c.put(Bytes.of(key), Bytes.of(value));
-      System.out.println("OK version=" + r.getIndex());
-      return ExitCodes.OK;
-    }
+    return ClientCommand.once(this, client);
+  }
+
+  @Override
+  public int answer(RaftKvClient c, AnswerSink sink) {
+    WriteResponse r = c.put(Bytes.of(key), Bytes.of(value));
+    sink.line("OK version=" + r.getIndex());
+    return ExitCodes.OK;
   }
 }

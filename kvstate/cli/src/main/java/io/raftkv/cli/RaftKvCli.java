@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         ScanCommand.class, CasCommand.class, StatusCommand.class, MembersCommand.class,
         TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, TortureCommand.class,
         OverloadBenchCommand.class,
-        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CertsCommand.class,
+        BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CertsCommand.class, BatchCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
@@ -31,12 +31,15 @@ public final class RaftKvCli {
 
   /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
-    CommandLine cli = commandLine();
+    CommandLine cli = configure(OneShotCommandLine.forArgs(args).orElseGet(() -> new CommandLine(RaftKvCli.class)));
     return cli.execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(RaftKvCli.class);
+    return configure(new CommandLine(RaftKvCli.class));
+  }
+
+  private static CommandLine configure(CommandLine cli) {
     cli.setExitCodeExceptionMapper(RaftKvCli::exitCodeOf);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException) {
@@ -73,7 +76,7 @@ public final class RaftKvCli {
     return given == null ? ClientOptions.DEFAULT_ENDPOINT : given;
   }
 
-  private static int exitCodeOf(Throwable t) {
+  static int exitCodeOf(Throwable t) {
     if (t instanceof RaftKvException rk) {
       // Refusals that a retry cannot change are the caller's to fix; the rest may pass with time.
       return switch (rk.code()) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** raftkv scan [--prefix P | --start S --end E] [--limit N]. */
 @Command(name = "scan", mixinStandardHelpOptions = true,
     description = "Print keys and values in key order, by prefix or in [start, end).")
-final class ScanCommand implements Callable<Integer> {
+final class ScanCommand implements Callable<Integer>, ClientCommand {
   @Mixin
   ClientOptions client;
 
@@ -37,27 +37,34 @@ final class ScanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return ClientCommand.once(this, client);
+  }
+
+  @Override
+  public void check() {
     if (limit < 0) {
       throw new IllegalArgumentException("--limit is " + limit + ": it must be 0 (all) or more");
     }
-    try (RaftKvClient c = client.connect()) {
-      String from = start;
-      int printed = 0;
-      while (true) {
-        int page = limit == 0 ? 1000 : Math.min(1000, limit - printed);
-        ScanResponse r = c.scan(ScanRequest.newBuilder().setPrefix(Bytes.of(prefix)).setStart(Bytes.of(from))
-            .setEnd(Bytes.of(end)).setLimit(page).setKeysOnly(keysOnly)
-            .setConsistency(serializable ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE).build());
-        for (KeyValue kv : r.getKvsList()) {
-          System.out.println(keysOnly ? Bytes.text(kv.getKey())
-              : Bytes.text(kv.getKey()) + "\t" + Bytes.text(kv.getValue()));
-          printed++;
-        }
-        if (!r.getMore() || (limit > 0 && printed >= limit)) {
-          return ExitCodes.OK;
-        }
-        from = Bytes.text(r.getNextStart());
+  }
+
+  @Override
+  public int answer(RaftKvClient c, AnswerSink sink) {
+    String from = start;
+    int printed = 0;
+    while (true) {
+      int page = limit == 0 ? 1000 : Math.min(1000, limit - printed);
+      ScanResponse r = c.scan(ScanRequest.newBuilder().setPrefix(Bytes.of(prefix)).setStart(Bytes.of(from))
+          .setEnd(Bytes.of(end)).setLimit(page).setKeysOnly(keysOnly)
+          .setConsistency(serializable ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE).build());
+      for (KeyValue kv : r.getKvsList()) {
+        String k = sink.data(Bytes.text(kv.getKey()));
+        sink.line(keysOnly ? k : k + "\t" + sink.data(Bytes.text(kv.getValue())));
+        printed++;
       }
+      if (!r.getMore() || (limit > 0 && printed >= limit)) {
+        return ExitCodes.OK;
+      }
+      from = Bytes.text(r.getNextStart());
     }
   }
 }
