@@ -2,8 +2,8 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.cli.backup.InProcessCluster;
 import io.raftkv.client.RaftKvClient;
+import io.raftkv.testkit.InProcessCluster;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -30,7 +30,7 @@ class BatchCommandClusterTest {
 
   @BeforeAll
   static void startCluster() throws InterruptedException {
-    cluster = new InProcessCluster(dir, "batch", 3).start();
+    cluster = InProcessCluster.builder(dir, 3).clusterId("batch").start();
     cluster.awaitLeader(WAIT);
     client = RaftKvClient.connect(cluster.clientAddresses(), WAIT);
   }

@@ -3,6 +3,7 @@ package io.raftkv.cli.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.api.FeedPosition;
 import io.raftkv.api.BackupBatch;
 import io.raftkv.api.BackupChunk;
 import io.raftkv.api.BackupFormat;
@@ -104,7 +105,7 @@ class FormatOneBackupRestoreTest {
       assertThat(engine.ident().getFormatVersion()).isEqualTo(StorageEngine.FORMAT_VERSION);
       ChangeFeed feed = new ChangeFeed(engine, group, FeedRetention.DEFAULT);
       assertThat(feed.truncatedIndex()).isEqualTo(19);
-      assertThat(feed.read(0, 0, ByteString.EMPTY, 10, 1 << 20).events()).extracting(ChangeEvent::getIndex)
+      assertThat(feed.read(FeedPosition.oldest(), ByteString.EMPTY, 10, 1 << 20).events()).extracting(ChangeEvent::getIndex)
           .containsExactly(20L);
       KvStateMachine sm = new KvStateMachine(engine, group, KvLimits.DEFAULT, SessionPolicy.DEFAULT);
       assertThat(sm.applyState().getAppliedIndex()).isEqualTo(20);
