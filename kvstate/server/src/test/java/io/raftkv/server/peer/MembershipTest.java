@@ -2,6 +2,7 @@ package io.raftkv.server.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.server.testing.RecordingTransport;
 import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.api.Error;
 import io.raftkv.api.Member;

@@ -3,6 +3,7 @@ package io.raftkv.server.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.server.testing.RecordingTransport;
 import io.raftkv.server.storage.GroupKeys;
 import io.raftkv.api.Member;
 import io.raftkv.server.storage.DataDirectoryException;

@@ -3,6 +3,7 @@ package io.raftkv.server.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.server.testing.RecordingTransport;
 import io.raftkv.api.Error;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;

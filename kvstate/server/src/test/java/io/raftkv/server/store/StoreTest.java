@@ -3,16 +3,13 @@ package io.raftkv.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.server.testing.RecordingTransport;
 import io.raftkv.api.Member;
-import io.raftkv.raft.pb.Message;
 import io.raftkv.server.node.NodeConfig;
-import io.raftkv.server.node.RaftMessageHandler;
-import io.raftkv.server.node.Transport;
 import io.raftkv.server.peer.Peer;
 import io.raftkv.server.storage.StorageEngine;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -23,35 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreTest {
   @TempDir
   Path dir;
-  private final LoopbackTransport transport = new LoopbackTransport();
+  private final RecordingTransport transport = new RecordingTransport();
 
-  /** Delivers nothing; remembers whom it was started for and whether it was closed. */
-  private static final class LoopbackTransport implements Transport {
-    volatile RaftMessageHandler handler;
-    volatile boolean closed;
-
-    @Override
-    public void start(RaftMessageHandler handler) {
-      this.handler = handler;
-    }
-
-    @Override
-    public void send(List<Message> messages) {}
-
-    @Override
-    public void sendSnapshot(Message message) {}
-
-    @Override
-    public void setPeer(long id, String peerAddress) {}
-
-    @Override
-    public void removePeer(long id) {}
-
-    @Override
-    public void close() {
-      closed = true;
-    }
-  }
 
   private NodeConfig config() {
     Member self = Member.newBuilder().setId(1).setPeerAddress("127.0.0.1:7001").setClientAddress("127.0.0.1:8001")

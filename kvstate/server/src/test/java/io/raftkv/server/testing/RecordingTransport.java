@@ -1,4 +1,4 @@
-package io.raftkv.server.peer;
+package io.raftkv.server.testing;
 
 import io.raftkv.raft.pb.Message;
 import io.raftkv.server.node.RaftMessageHandler;
@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A transport that delivers nothing and records the peers it was pointed at, for a peer alone in a test. */
-final class RecordingTransport implements Transport {
-  final Map<Long, String> peers = new ConcurrentHashMap<>();
-  volatile RaftMessageHandler handler;
-  volatile boolean closed;
+/**
+ * A transport that delivers nothing and records whom it was started for, the peers it was pointed at and
+ * whether it was closed: for a peer or a store alone in a test.
+ */
+public final class RecordingTransport implements Transport {
+  public final Map<Long, String> peers = new ConcurrentHashMap<>();
+  public volatile RaftMessageHandler handler;
+  public volatile boolean closed;
 
   @Override
   public void start(RaftMessageHandler handler) {
