@@ -40,9 +40,14 @@ final class LocalAddresses {
     }
   }
 
+  /** Where a server given {@code address} (host:port of this host) listens: that address only. */
+  static InetSocketAddress listenAddress(String address) {
+    return new InetSocketAddress(Endpoints.host(address), Endpoints.port(address));
+  }
+
   /**
-   * Checks that {@code port} can be listened on (on every interface, as the server does), by binding it
-   * and letting it go at once.
+   * Checks that {@code address} can be listened on (exactly there, as the server does), by binding it and
+   * letting it go at once.
    *
    * @throws CannotStartException naming {@code option} when another process holds the port
    */
@@ -50,7 +55,7 @@ final class LocalAddresses {
     int port = Endpoints.port(address);
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(port));
+      socket.bind(listenAddress(address));
     } catch (IOException e) {
       throw new CannotStartException(option + " " + address + ": port " + port + " is in use on this host ("
           + e.getMessage() + "); stop what listens on it or give another port", e);

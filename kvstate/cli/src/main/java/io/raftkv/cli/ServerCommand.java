@@ -113,7 +113,9 @@ final class ServerCommand implements Callable<Integer> {
     LocalAddresses.checkFree(option("client-addr", clientAddr), client);
     RaftKvServer server;
     try {
-      server = RaftKvServer.start(config, "0.0.0.0", Endpoints.port(peer), Endpoints.port(client), faultInjection);
+      // Each server listens on exactly the address it was given, never on every interface.
+      server = RaftKvServer.start(config, LocalAddresses.listenAddress(peer), LocalAddresses.listenAddress(client),
+          faultInjection, null);
     } catch (DataDirectoryException | UncheckedIOException e) {
       throw new CannotStartException(e.getMessage(), e);
     } catch (RuntimeException e) {

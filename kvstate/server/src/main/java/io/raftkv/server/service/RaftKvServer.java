@@ -1,8 +1,8 @@
 package io.raftkv.server.service;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftkv.api.KvRpc;
 import io.grpc.ServerInterceptors;
 import io.raftkv.server.node.NodeConfig;
@@ -17,6 +17,7 @@ import io.raftkv.server.transport.PeerRpc;
 import io.raftkv.server.transport.PeerService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +50,7 @@ public final class RaftKvServer implements AutoCloseable {
    *
    * @param peerPort port for peer traffic (0 picks a free one)
    * @param clientPort port for clients (0 picks a free one)
-   * @param bindHost host to bind, e.g. 127.0.0.1 or 0.0.0.0
+   * @param bindHost the host both servers listen on, and only there (e.g. 127.0.0.1; 0.0.0.0 for every interface)
    */
   /** Largest message a client may send (the client keeps its batch calls well below it). */
   public static final int MAX_CLIENT_MESSAGE_BYTES = 64 << 20;
@@ -74,6 +75,21 @@ public final class RaftKvServer implements AutoCloseable {
    */
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort,
       boolean faultInjection, LinkFilter links) {
+    return start(config, new InetSocketAddress(bindHost, peerPort), new InetSocketAddress(bindHost, clientPort),
+        faultInjection, links);
+  }
+
+  /**
+   * Starts the node with its peer server listening on {@code peerListen} and its client server on
+   * {@code clientListen}, each on exactly that address: a node told 127.0.0.1 is not reachable from another
+   * interface. Port 0 picks a free port.
+   */
+  public static RaftKvServer start(NodeConfig config, InetSocketAddress peerListen, InetSocketAddress clientListen,
+      boolean faultInjection, LinkFilter links) {
+    if (peerListen.isUnresolved() || clientListen.isUnresolved()) {
+      throw new IllegalArgumentException("cannot listen on " + (peerListen.isUnresolved() ? peerListen : clientListen)
+          + ": its host does not resolve to an address of this machine");
+    }
     GrpcTransport grpc = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
         config.clientAddress());
     FaultInjectingTransport faulty = faultInjection || links != null
@@ -99,7 +115,7 @@ public final class RaftKvServer implements AutoCloseable {
     // Raft message streams only queue what they read for the raft loop; snapshot streams write files.
     CallDispatch peerDispatch = new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor,
         limits.maxQueuedRpcs(), nodeName);
-    Server peer = Grpc.newServerBuilderForPort(peerPort, InsecureServerCredentials.create())
+    Server peer = NettyServerBuilder.forAddress(peerListen, InsecureServerCredentials.create())
         .addService(ServerInterceptors.intercept(new PeerService(config.clusterId(), () -> holder[0], grpc,
             inbound, limits, guards.timer()).definition(), peerDispatch.refuser()))
         .maxInboundMessageSize(64 << 20)
@@ -111,7 +127,7 @@ public final class RaftKvServer implements AutoCloseable {
     } catch (IOException e) {
       executor.shutdownNow();
       guards.close();
-      throw new UncheckedIOException("cannot listen for peers on port " + peerPort + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot listen for peers on " + peerListen + ": " + e.getMessage(), e);
     }
     RaftKvNode node;
     try {
@@ -126,7 +142,7 @@ public final class RaftKvServer implements AutoCloseable {
     CallDispatch clientDispatch = new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
         KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
         KvRpc.GET_BATCH.getFullMethodName()), executor, limits.maxQueuedRpcs(), nodeName);
-    Server client = Grpc.newServerBuilderForPort(clientPort, InsecureServerCredentials.create())
+    Server client = NettyServerBuilder.forAddress(clientListen, InsecureServerCredentials.create())
         // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
         // would refuse valid requests before the limits could name the problem.
         .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
@@ -146,7 +162,7 @@ public final class RaftKvServer implements AutoCloseable {
       peer.shutdownNow();
       executor.shutdownNow();
       guards.close();
-      throw new UncheckedIOException("cannot listen for clients on port " + clientPort + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot listen for clients on " + clientListen + ": " + e.getMessage(), e);
     }
     return new RaftKvServer(node, transport, peer, client, executor, guards);
   }
@@ -158,6 +174,13 @@ public final class RaftKvServer implements AutoCloseable {
   /** The peer transport the node sends through (wrapped in fault injection only if asked for). */
   public Transport transport() {
     return transport;
+  }
+
+  /** The addresses the peer and client servers listen on, in that order. */
+  public java.util.List<java.net.SocketAddress> listenAddresses() {
+    java.util.List<java.net.SocketAddress> addresses = new java.util.ArrayList<>(peerServer.getListenSockets());
+    addresses.addAll(clientServer.getListenSockets());
+    return addresses;
   }
 
   public int peerPort() {
