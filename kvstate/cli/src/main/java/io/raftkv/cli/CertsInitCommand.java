@@ -1,10 +1,10 @@
 package io.raftkv.cli;
 
 import io.raftkv.api.tls.NodeUri;
-import io.raftkv.cli.certs.CertificateIssuer;
-import io.raftkv.cli.certs.ClusterCertificates;
-import io.raftkv.cli.certs.HostNames;
-import io.raftkv.cli.certs.Validity;
+import io.raftkv.certs.CertificateIssuer;
+import io.raftkv.certs.ClusterCertificates;
+import io.raftkv.certs.HostNames;
+import io.raftkv.certs.Validity;
 import io.raftkv.server.node.NodeDefaults;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -5,6 +5,8 @@ import io.raftkv.client.Endpoints;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.node.NodeDefaults;
 import io.raftkv.server.service.RaftKvServer;
+import io.raftkv.server.service.ServerSecurity;
+import io.raftkv.api.tls.NodeUri;
 import io.raftkv.server.storage.StorageFailures;
 import io.raftkv.server.storage.DataDirectoryException;
 import io.raftkv.server.storage.StorageEngine;
@@ -44,12 +46,34 @@ final class ServerCommand implements Callable<Integer> {
   String clusterId;
 
   @Option(names = "--client-addr", paramLabel = "HOST:PORT",
-      description = "Where clients reach this node: an address of this host, its own port.")
+      description = "Where clients reach this node: an address of this host, its own port. The node listens there"
+          + " and only there, and tells others so (unless --listen-client-addr / --advertise-client-addr say"
+          + " otherwise).")
   String clientAddr;
 
   @Option(names = "--peer-addr", paramLabel = "HOST:PORT",
-      description = "Where the other nodes reach this node: an address of this host, its own port.")
+      description = "Where the other nodes reach this node: an address of this host, its own port (see"
+          + " --client-addr; --listen-peer-addr / --advertise-peer-addr split it).")
   String peerAddr;
+
+  @Option(names = "--listen-client-addr", paramLabel = "HOST:PORT", description = "Where the node listens for"
+      + " clients, if not at --client-addr (e.g. 0.0.0.0:7001 for every interface).")
+  String listenClientAddr;
+
+  @Option(names = "--advertise-client-addr", paramLabel = "HOST:PORT", description = "Where clients are told to"
+      + " reach this node (leader redirects), if not at --client-addr (e.g. behind NAT).")
+  String advertiseClientAddr;
+
+  @Option(names = "--listen-peer-addr", paramLabel = "HOST:PORT",
+      description = "Where the node listens for peers, if not at --peer-addr.")
+  String listenPeerAddr;
+
+  @Option(names = "--advertise-peer-addr", paramLabel = "HOST:PORT",
+      description = "Where peers are told to reach this node, if not at --peer-addr.")
+  String advertisePeerAddr;
+
+  @picocli.CommandLine.Mixin
+  ServerTlsOptions tls = new ServerTlsOptions();
 
   @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
       description = "The founding members and their peer addresses, this node included. Used once, to create the"
@@ -98,10 +122,18 @@ final class ServerCommand implements Callable<Integer> {
 
   /** The keys a --config file may set: the flags without dashes. */
   static final Set<String> KNOWN = new LinkedHashSet<>(List.of("id", "cluster-id", "client-addr", "peer-addr",
+      "listen-client-addr", "advertise-client-addr", "listen-peer-addr", "advertise-peer-addr",
       "peers", "join", "data-dir", "tick-ms", "election-ticks", "log-gc-entries", "feed-retention-entries",
       "feed-retention-age"));
 
-  private ServerProperties file = ServerProperties.none();
+  static {
+    KNOWN.addAll(ServerTlsOptions.KEYS);
+  }
+
+  private ServerSettings settings = new ServerSettings(ServerProperties.none());
+  /** Where the peer and client servers listen, as checked by {@link #configuration()}. */
+  private String peerListen;
+  private String clientListen;
 
   @Override
   public Integer call() throws Exception {
@@ -109,13 +141,14 @@ final class ServerCommand implements Callable<Integer> {
     String client = config.clientAddress();
     String peer = config.peerAddress();
     // Before anything is created or touched: both ports must be free.
-    LocalAddresses.checkFree(option("peer-addr", peerAddr), peer);
-    LocalAddresses.checkFree(option("client-addr", clientAddr), client);
+    LocalAddresses.checkFree(listenOrigin("peer"), peerListen);
+    LocalAddresses.checkFree(listenOrigin("client"), clientListen);
+    ServerSecurity security = tls.open(settings, () -> nodeUri(config));
     RaftKvServer server;
     try {
       // Each server listens on exactly the address it was given, never on every interface.
-      server = RaftKvServer.start(config, LocalAddresses.listenAddress(peer), LocalAddresses.listenAddress(client),
-          faultInjection, null);
+      server = RaftKvServer.start(config, LocalAddresses.listenAddress(peerListen),
+          LocalAddresses.listenAddress(clientListen), faultInjection, null, security);
     } catch (DataDirectoryException | UncheckedIOException e) {
       throw new CannotStartException(e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -145,8 +178,11 @@ final class ServerCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "raftkv-shutdown"));
-    System.out.println("raftkv node " + config.nodeId() + " serving clients on " + client + ", peers on " + peer
-        + ", data in " + config.dataDir() + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
+    System.out.println("raftkv node " + config.nodeId() + " serving clients on " + clientListen + ", peers on "
+        + peerListen + (clientListen.equals(client) && peerListen.equals(peer) ? ""
+            : " (advertised as " + client + " and " + peer + ")")
+        + ", data in " + config.dataDir() + (security.isTls() ? ", TLS on both ports" : ", PLAINTEXT (--insecure)")
+        + (faultInjection ? "; fault injection ON (test rigs only)" : ""));
     System.out.flush();
     stopped.await();
     return exitCode.get();
@@ -159,7 +195,7 @@ final class ServerCommand implements Callable<Integer> {
    */
   NodeConfig configuration() {
     if (configFile != null) {
-      file = ServerProperties.read(configFile, KNOWN);
+      settings = new ServerSettings(ServerProperties.read(configFile, KNOWN));
     }
     long nodeId = number("id", id, null, 1, Long.MAX_VALUE);
     String clusterName = text("cluster-id", clusterId, NodeDefaults.CLUSTER_ID);
@@ -167,15 +203,18 @@ final class ServerCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option("cluster-id", clusterId) + " is '" + clusterName
           + "': expected 1-64 characters of A-Z a-z 0-9 . _ -");
     }
-    String client = address("client-addr", clientAddr);
-    String peer = address("peer-addr", peerAddr);
-    if (Endpoints.port(client) == Endpoints.port(peer)) {
-      throw new IllegalArgumentException("--client-addr " + client + " and --peer-addr " + peer + " use the same port "
-          + Endpoints.port(client) + ": give each its own port");
+    String client = advertised("client", clientAddr, advertiseClientAddr);
+    String peer = advertised("peer", peerAddr, advertisePeerAddr);
+    clientListen = listen("client", clientAddr, listenClientAddr);
+    peerListen = listen("peer", peerAddr, listenPeerAddr);
+    if (Endpoints.port(clientListen) == Endpoints.port(peerListen)
+        && Endpoints.host(clientListen).equals(Endpoints.host(peerListen))) {
+      throw new IllegalArgumentException(listenOrigin("client") + " " + clientListen + " and " + listenOrigin("peer")
+          + " " + peerListen + " use the same port " + Endpoints.port(clientListen) + ": give each its own port");
     }
     String dirText = text("data-dir", dataDir, null);
     Path dir = Path.of(dirText);
-    boolean joining = join != null ? join : bool("join", file.get("join"));
+    boolean joining = settings.bool("join", join);
     String peersText = text("peers", peers, "");
     Map<Long, Member> founding = parsePeers(peersText, nodeId, peer, client);
     if (joining && !founding.isEmpty()) {
@@ -217,64 +256,59 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /** How an error names where a setting came from: the flag, or the file and line. */
   private String option(String name, String flag) {
-    return flag != null ? "--" + name : file.origin(name);
-  }
-
-  private String address(String name, String flag) {
-    String value = text(name, flag, null);
-    try {
-      Endpoints.check(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option(name, flag) + ": " + e.getMessage());
-    }
-    LocalAddresses.checkOwn(option(name, flag), value);
-    return value;
+    return settings.origin(name, flag);
   }
 
   private String text(String name, String flag, String fallback) {
-    String value = flag != null ? flag.strip() : file.get(name);
+    return settings.text(name, flag, fallback);
+  }
+
+  private long number(String name, String flag, Long fallback, long min, long max) {
+    return settings.number(name, flag, fallback, min, max);
+  }
+
+  /** What others are told of this node's {@code kind} ("client" or "peer") address. */
+  private String advertised(String kind, String both, String advertise) {
+    String value = settings.addressOrNull("advertise-" + kind + "-addr", advertise);
     if (value == null) {
-      if (fallback == null) {
-        throw new IllegalArgumentException("--" + name + " is required");
-      }
-      return fallback;
+      value = settings.addressOrNull(kind + "-addr", both);
     }
-    if (value.isEmpty()) {
-      throw new IllegalArgumentException(option(name, flag) + " is empty: give a value"
-          + (fallback == null ? "" : ", or leave it out for the default " + (fallback.isEmpty() ? "(none)" : fallback)));
+    if (value == null) {
+      throw new IllegalArgumentException("--" + kind + "-addr is required (or --advertise-" + kind + "-addr with"
+          + " --listen-" + kind + "-addr)");
     }
     return value;
   }
 
-  private long number(String name, String flag, Long fallback, long min, long max) {
-    String value = text(name, flag, fallback == null ? null : String.valueOf(fallback));
-    long n;
+  /** Where the node listens for {@code kind}: an address of this host. */
+  private String listen(String kind, String both, String listen) {
+    String name = settings.given("listen-" + kind + "-addr", listen) ? "listen-" + kind + "-addr" : kind + "-addr";
+    String flag = name.startsWith("listen") ? listen : both;
+    String value = settings.addressOrNull(name, flag);
+    if (value == null) {
+      throw new IllegalArgumentException("--" + kind + "-addr is required (or --listen-" + kind + "-addr with"
+          + " --advertise-" + kind + "-addr)");
+    }
+    LocalAddresses.checkOwn(settings.origin(name, flag), value);
+    return value;
+  }
+
+  /** How an error names the flag (or file line) that gave a listen address. */
+  private String listenOrigin(String kind) {
+    String listen = kind.equals("client") ? listenClientAddr : listenPeerAddr;
+    String both = kind.equals("client") ? clientAddr : peerAddr;
+    return settings.given("listen-" + kind + "-addr", listen) ? settings.origin("listen-" + kind + "-addr", listen)
+        : settings.origin(kind + "-addr", both);
+  }
+
+  private static NodeUri nodeUri(NodeConfig config) {
     try {
-      n = Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option(name, flag) + " is '" + value + "': expected " + range(min, max));
+      return new NodeUri(config.clusterId(), config.nodeId());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cluster-id '" + config.clusterId() + "' cannot be named in a node"
+          + " certificate: " + e.getMessage());
     }
-    if (n < min || n > max) {
-      throw new IllegalArgumentException(option(name, flag) + " is " + value + ": expected " + range(min, max));
-    }
-    return n;
-  }
-
-  private static String range(long min, long max) {
-    return max == Long.MAX_VALUE ? (min == 1 ? "a positive number" : "a whole number of at least " + min)
-        : "a whole number from " + min + " to " + max;
-  }
-
-  private boolean bool(String name, String value) {
-    if (value == null || value.equalsIgnoreCase("false")) {
-      return false;
-    }
-    if (value.equalsIgnoreCase("true")) {
-      return true;
-    }
-    throw new IllegalArgumentException(file.origin(name) + " is '" + value + "': expected true or false");
   }
 
   /** Parses "1=host:port,2=host:port"; this node's entry must match its --peer-addr. */

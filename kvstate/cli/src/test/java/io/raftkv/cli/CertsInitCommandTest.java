@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.raftkv.api.tls.NodeUri;
 import io.raftkv.api.tls.PeerIdentity;
 import io.raftkv.api.tls.TlsFiles;
-import io.raftkv.cli.certs.ClusterCertificates;
+import io.raftkv.certs.ClusterCertificates;
 import io.raftkv.server.node.NodeDefaults;
 import java.io.IOException;
 import java.io.PrintWriter;

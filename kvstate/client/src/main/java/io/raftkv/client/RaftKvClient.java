@@ -27,6 +27,8 @@ import io.raftkv.api.TransferLeaderRequest;
 import io.raftkv.api.WatchRequest;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
+import io.raftkv.api.tls.BadTlsFileException;
+import io.raftkv.api.tls.TlsFiles;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,12 +57,16 @@ public final class RaftKvClient implements AutoCloseable {
   private final List<String> endpoints;
   private final Duration deadline;
   private final WriteSession session;
-  private final Channels channels = new Channels();
-  private final NodeCalls nodes = new NodeCalls(channels);
+  private final Optional<ClientTls> tls;
+  private final Channels channels;
+  private final NodeCalls nodes;
   private final LeaderTracker leaders;
   private final Retrier retrier;
 
-  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId) {
+  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId, Optional<ClientTls> tls) {
+    this.tls = tls;
+    this.channels = tls.map(t -> new Channels(t.credentials())).orElseGet(Channels::new);
+    this.nodes = new NodeCalls(channels);
     this.endpoints = List.copyOf(endpoints);
     this.deadline = deadline;
     this.session = new WriteSession(clientId, MAX_OUTSTANDING_SPAN);
@@ -75,6 +81,55 @@ public final class RaftKvClient implements AutoCloseable {
    * @throws IllegalArgumentException naming a malformed endpoint or a deadline that is not positive
    */
   public static RaftKvClient connect(List<String> endpoints, Duration deadline) {
+    checkEndpointsAndDeadline(endpoints, deadline);
+    return new RaftKvClient(endpoints, deadline, newClientId(), Optional.empty());
+  }
+
+  /** A builder of a client for the cluster reachable at {@code endpoints} ("host:port" client addresses). */
+  public static Builder builder(List<String> endpoints) {
+    return new Builder(endpoints);
+  }
+
+  /** Builds a client: where the cluster is, how long each call keeps trying, and its TLS material. */
+  public static final class Builder {
+    private final List<String> endpoints;
+    private Duration deadline = Duration.ofSeconds(10);
+    private TlsFiles tlsFiles;
+
+    private Builder(List<String> endpoints) {
+      this.endpoints = List.copyOf(endpoints);
+    }
+
+    /** How long each call keeps trying (default 10 s). */
+    public Builder deadline(Duration deadline) {
+      this.deadline = deadline;
+      return this;
+    }
+
+    /**
+     * Speak TLS, checking nodes against {@code files}' trusted CA and, if it has a certificate and key,
+     * presenting them (the certificate's common name is the user). Without it the client speaks plaintext,
+     * which only a cluster started with {@code --insecure} answers.
+     */
+    public Builder tls(TlsFiles files) {
+      this.tlsFiles = files;
+      return this;
+    }
+
+    /**
+     * The client; its TLS files are checked now.
+     *
+     * @throws IllegalArgumentException naming a malformed endpoint or a deadline that is not positive
+     * @throws BadTlsFileException naming a TLS file that cannot be used and why
+     */
+    public RaftKvClient build() throws BadTlsFileException {
+      checkEndpointsAndDeadline(endpoints, deadline);
+      Optional<ClientTls> tls = tlsFiles == null ? Optional.empty() : Optional.of(ClientTls.open(tlsFiles));
+      return new RaftKvClient(endpoints, deadline, newClientId(), tls);
+    }
+  }
+
+  private static void checkEndpointsAndDeadline(List<String> endpoints, Duration deadline) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no endpoints given: list at least one node as host:port");
     }
@@ -84,11 +139,14 @@ public final class RaftKvClient implements AutoCloseable {
     if (deadline.isNegative() || deadline.isZero()) {
       throw new IllegalArgumentException("deadline is " + deadline + ": it must be positive");
     }
+  }
+
+  private static long newClientId() {
     long id;
     do {
       id = new SecureRandom().nextLong();
     } while (id == 0);
-    return new RaftKvClient(endpoints, deadline, id);
+    return id;
   }
 
   /** This client's id in the cluster's sessions (random, never 0). */
@@ -293,6 +351,7 @@ public final class RaftKvClient implements AutoCloseable {
   public void close() {
     retrier.close();
     channels.close();
+    tls.ifPresent(ClientTls::close);
   }
 
   /** The endpoints as a list, from a comma-separated string ("host:port,host:port"). */

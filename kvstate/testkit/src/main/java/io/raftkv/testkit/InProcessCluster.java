@@ -3,7 +3,9 @@ package io.raftkv.testkit;
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
+import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
@@ -21,7 +23,12 @@ import io.raftkv.client.RaftKvClient;
 import io.raftkv.raft.StateType;
 import io.raftkv.server.node.NodeConfig;
 import io.raftkv.server.service.RaftKvServer;
+import io.raftkv.server.service.ServerSecurity;
+import io.raftkv.api.tls.BadTlsFileException;
+import io.raftkv.api.tls.TlsFiles;
+import io.raftkv.api.tls.NodeUri;
 import io.raftkv.server.transport.LinkFilter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +51,9 @@ import java.util.stream.Collectors;
  * leader or an applied index, and talks to its nodes through a client or raw gRPC calls.
  */
 public final class InProcessCluster implements AutoCloseable {
+  /** The user whose certificate a TLS cluster's own clients present. */
+  public static final String ADMIN_USER = "admin";
+
   private final InProcessClusterSpec spec;
   private final Map<Long, Member> members = new TreeMap<>();
   private final Map<Long, RaftKvServer> servers = new TreeMap<>();
@@ -53,9 +63,13 @@ public final class InProcessCluster implements AutoCloseable {
   /** Nodes cut off from the rest (both ways); empty: the network is whole. */
   private volatile Set<Long> cutOff = Set.of();
   private RaftKvClient client;
+  /** The cluster's CA and certificates when it runs TLS. */
+  private final Optional<TestCertificates> certificates;
 
   InProcessCluster(InProcessClusterSpec spec) {
     this.spec = spec;
+    this.certificates = spec.tls()
+        ? Optional.of(TestCertificates.create(spec.root().resolve("certs"), spec.clusterId())) : Optional.empty();
     Set<Integer> taken = new HashSet<>();
     for (long id = 1; id <= spec.size(); id++) {
       members.put(id, newMember(id, taken));
@@ -149,15 +163,53 @@ public final class InProcessCluster implements AutoCloseable {
     Member m = members.get(id);
     // Only a partitionable cluster's transports are wrapped to cut links, as only its tests need it.
     LinkFilter links = spec.partitionable() ? (from, to) -> cutOff.contains(from) == cutOff.contains(to) : null;
-    servers.put(id, RaftKvServer.start(configFor(id, founding).build(), "127.0.0.1", port(m.getPeerAddress()),
-        port(m.getClientAddress()), spec.faultInjection(), links));
+    servers.put(id, startServer(configFor(id, founding).build(), m, spec.faultInjection(), links));
   }
 
   /** Starts a node that is not a founding member (it joins once added through the admin API). */
   public void startJoining(Member m) {
     members.put(m.getId(), m);
-    servers.put(m.getId(), RaftKvServer.start(configFor(m.getId(), false).build(), "127.0.0.1",
-        port(m.getPeerAddress()), port(m.getClientAddress())));
+    servers.put(m.getId(), startServer(configFor(m.getId(), false).build(), m, false, null));
+  }
+
+  private RaftKvServer startServer(NodeConfig config, Member m, boolean faultInjection, LinkFilter links) {
+    return RaftKvServer.start(config, new InetSocketAddress("127.0.0.1", port(m.getPeerAddress())),
+        new InetSocketAddress("127.0.0.1", port(m.getClientAddress())), faultInjection, links, security(m.getId()));
+  }
+
+  private ServerSecurity security(long id) {
+    if (certificates.isEmpty()) {
+      return ServerSecurity.plaintext();
+    }
+    TlsFiles node = certificates.get().node(id);
+    try {
+      return ServerSecurity.tls(node, node, new NodeUri(spec.clusterId(), id));
+    } catch (BadTlsFileException e) {
+      throw new IllegalStateException("test certificate of node " + id + " is unusable: " + e.getMessage(), e);
+    }
+  }
+
+  /** The cluster's CA and certificates (issued on first use); empty for a plaintext cluster. */
+  public Optional<TestCertificates> certificates() {
+    return certificates;
+  }
+
+  /**
+   * A client builder for {@code endpoints} as this cluster's clients are made: with TLS, presenting the
+   * {@code admin} user's certificate.
+   */
+  public RaftKvClient.Builder clientBuilder(List<String> endpoints) {
+    RaftKvClient.Builder builder = RaftKvClient.builder(endpoints).deadline(Duration.ofSeconds(20));
+    certificates.ifPresent(c -> builder.tls(c.user(ADMIN_USER)));
+    return builder;
+  }
+
+  private RaftKvClient newClient(List<String> endpoints) {
+    try {
+      return clientBuilder(endpoints).build();
+    } catch (BadTlsFileException e) {
+      throw new IllegalStateException("test client certificate is unusable: " + e.getMessage(), e);
+    }
   }
 
   /** Partitions {@code side} from the other nodes (messages between the two sides are dropped). */
@@ -252,13 +304,13 @@ public final class InProcessCluster implements AutoCloseable {
   /** A new client of the whole cluster, connected once a leader is agreed on, with a 20 s deadline per call. */
   public RaftKvClient connectClient() throws InterruptedException {
     long leader = awaitLeader(Duration.ofSeconds(10));
-    return RaftKvClient.connect(List.of(members.get(leader).getClientAddress()), Duration.ofSeconds(20));
+    return newClient(List.of(members.get(leader).getClientAddress()));
   }
 
   /** The cluster's own client of every endpoint (20 s per call), closed with the cluster. */
   public synchronized RaftKvClient client() {
     if (client == null) {
-      client = RaftKvClient.connect(clientAddresses(), Duration.ofSeconds(20));
+      client = newClient(clientAddresses());
     }
     return client;
   }
@@ -295,7 +347,7 @@ public final class InProcessCluster implements AutoCloseable {
   /** One unary call to node {@code id}'s client address, with a 10 s deadline. */
   public <Q, R> R call(long id, MethodDescriptor<Q, R> method, Q request) {
     ManagedChannel ch = channels.computeIfAbsent(id, k -> Grpc.newChannelBuilder(
-        members.get(k).getClientAddress(), InsecureChannelCredentials.create()).build());
+        members.get(k).getClientAddress(), channelCredentials()).build());
     return ClientCalls.blockingUnaryCall(ch, method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
         request);
   }
@@ -320,6 +372,20 @@ public final class InProcessCluster implements AutoCloseable {
           throw e;
         }
       }
+    }
+  }
+
+  /** Credentials of the raw calls: TLS with the admin certificate, or plaintext. */
+  private ChannelCredentials channelCredentials() {
+    if (certificates.isEmpty()) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsFiles admin = certificates.get().user(ADMIN_USER);
+    try {
+      return TlsChannelCredentials.newBuilder().keyManager(admin.certChain().toFile(), admin.privateKey().toFile())
+          .trustManager(admin.trustedCa().toFile()).build();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read test certificate " + admin.certChain(), e);
     }
   }
 

@@ -14,9 +14,11 @@ import java.util.function.UnaryOperator;
  * @param faultInjection every node takes SetNetworkFaults, as with `raftkv server --fault-injection`
  * @param partitionable the nodes' peer links can be cut by {@link InProcessCluster#partition}
  * @param foundingPeersOnly a founding node knows only the others' peer addresses, as `--peers` gives them
+ * @param tls both ports of every node run TLS with certificates of the cluster's own test CA (under root/certs),
+ *     and the cluster's clients present the {@code admin} user's certificate
  */
 public record InProcessClusterSpec(Path root, int size, String clusterId, UnaryOperator<NodeConfig.Builder> tuning,
-    boolean faultInjection, boolean partitionable, boolean foundingPeersOnly) {
+    boolean faultInjection, boolean partitionable, boolean foundingPeersOnly, boolean tls) {
 
   public InProcessClusterSpec {
     Objects.requireNonNull(root, "root");
@@ -36,6 +38,7 @@ public record InProcessClusterSpec(Path root, int size, String clusterId, UnaryO
     private boolean faultInjection;
     private boolean partitionable;
     private boolean foundingPeersOnly;
+    private boolean tls;
 
     Builder(Path root, int size) {
       this.root = root;
@@ -67,8 +70,15 @@ public record InProcessClusterSpec(Path root, int size, String clusterId, UnaryO
       return this;
     }
 
+    /** Secures the cluster as a production one is: TLS on both ports, peers and clients with certificates. */
+    public Builder tls() {
+      this.tls = true;
+      return this;
+    }
+
     public InProcessClusterSpec spec() {
-      return new InProcessClusterSpec(root, size, clusterId, tuning, faultInjection, partitionable, foundingPeersOnly);
+      return new InProcessClusterSpec(root, size, clusterId, tuning, faultInjection, partitionable, foundingPeersOnly,
+          tls);
     }
 
     /** The cluster with its members' addresses picked, no node started yet. */

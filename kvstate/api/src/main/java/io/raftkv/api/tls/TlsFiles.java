@@ -47,6 +47,24 @@ public record TlsFiles(Path certChain, Path privateKey, Path trustedCa) {
   }
 
   /**
+   * Who this side's certificate (the first of its chain) says it is: a node, or a user.
+   *
+   * @throws BadTlsFileException if the certificate cannot be read or names no usable identity
+   * @throws IllegalStateException if this side has no certificate
+   */
+  public PeerIdentity identity() throws BadTlsFileException {
+    if (!hasIdentity()) {
+      throw new IllegalStateException("no certificate given: only a trusted CA (" + trustedCa + ")");
+    }
+    X509Certificate leaf = PemFiles.certificates(certChain, "certificate")[0];
+    try {
+      return PeerIdentity.of(leaf);
+    } catch (IllegalArgumentException e) {
+      throw new BadTlsFileException(certChain, "certificate", e.getMessage(), e);
+    }
+  }
+
+  /**
    * Refuses files that cannot serve at {@code now}: missing, unreadable, not PEM, a key that does not match its
    * certificate, a certificate (or CA) expired or not yet valid, or a certificate the CA did not sign.
    */

@@ -1,6 +1,5 @@
 package io.raftkv.server.service;
 
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftkv.api.KvRpc;
@@ -15,6 +14,11 @@ import io.raftkv.server.transport.InboundFilter;
 import io.raftkv.server.transport.LinkFilter;
 import io.raftkv.server.transport.PeerRpc;
 import io.raftkv.server.transport.PeerService;
+import io.raftkv.server.transport.PeerAuthentication;
+import io.raftkv.server.transport.LocalNode;
+import io.raftkv.api.tls.PeerIdentityInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -28,15 +32,19 @@ import java.util.concurrent.TimeUnit;
  * client address.
  */
 public final class RaftKvServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
+
   private final RaftKvNode node;
   private final Transport transport;
   private final Server peerServer;
   private final Server clientServer;
   private final ExecutorService executor;
   private final OverloadGuards guards;
+  private final ServerSecurity security;
 
   private RaftKvServer(RaftKvNode node, Transport transport, Server peerServer, Server clientServer,
-      ExecutorService executor, OverloadGuards guards) {
+      ExecutorService executor, OverloadGuards guards, ServerSecurity security) {
+    this.security = security;
     this.node = node;
     this.transport = transport;
     this.peerServer = peerServer;
@@ -86,12 +94,39 @@ public final class RaftKvServer implements AutoCloseable {
    */
   public static RaftKvServer start(NodeConfig config, InetSocketAddress peerListen, InetSocketAddress clientListen,
       boolean faultInjection, LinkFilter links) {
+    return start(config, peerListen, clientListen, faultInjection, links, ServerSecurity.plaintext());
+  }
+
+  /**
+   * Starts the node as {@link #start(NodeConfig, InetSocketAddress, InetSocketAddress, boolean, LinkFilter)} does,
+   * its ports secured by {@code security}, which the server then owns (and closes, also when the start fails).
+   * With TLS, a peer stream is taken only from the node its certificate names.
+   */
+  public static RaftKvServer start(NodeConfig config, InetSocketAddress peerListen, InetSocketAddress clientListen,
+      boolean faultInjection, LinkFilter links, ServerSecurity security) {
+    try {
+      return startSecured(config, peerListen, clientListen, faultInjection, links, security);
+    } catch (RuntimeException e) {
+      security.close();
+      throw e;
+    }
+  }
+
+  private static RaftKvServer startSecured(NodeConfig config, InetSocketAddress peerListen,
+      InetSocketAddress clientListen, boolean faultInjection, LinkFilter links, ServerSecurity security) {
     if (peerListen.isUnresolved() || clientListen.isUnresolved()) {
       throw new IllegalArgumentException("cannot listen on " + (peerListen.isUnresolved() ? peerListen : clientListen)
           + ": its host does not resolve to an address of this machine");
     }
-    GrpcTransport grpc = new GrpcTransport(config.clusterId(), config.nodeId(), config.peerAddress(),
-        config.clientAddress());
+    if (!security.isTls()) {
+      LOG.warn("node {} serves peers on {} and clients on {} in PLAINTEXT (--insecure): anyone who reaches these"
+          + " ports can read and rewrite the cluster", config.nodeId(), peerListen, clientListen);
+    }
+    GrpcTransport grpc = new GrpcTransport(new LocalNode(config.clusterId(), config.nodeId(), config.peerAddress(),
+        config.clientAddress()), security.peerChannel());
+    PeerAuthentication peerAuthentication = security.isTls() ? PeerAuthentication.mutualTls(config.clusterId())
+        : PeerAuthentication.plaintext(config.clusterId());
+    PeerIdentityInterceptor identities = new PeerIdentityInterceptor();
     FaultInjectingTransport faulty = faultInjection || links != null
         ? new FaultInjectingTransport(grpc, config.nodeId(), links != null ? links : LinkFilter.OPEN) : null;
     Transport transport = faulty != null ? faulty : grpc;
@@ -115,9 +150,9 @@ public final class RaftKvServer implements AutoCloseable {
     // Raft message streams only queue what they read for the raft loop; snapshot streams write files.
     CallDispatch peerDispatch = new CallDispatch(Set.of(PeerRpc.RAFT.getFullMethodName()), executor,
         limits.maxQueuedRpcs(), nodeName);
-    Server peer = NettyServerBuilder.forAddress(peerListen, InsecureServerCredentials.create())
-        .addService(ServerInterceptors.intercept(new PeerService(config.clusterId(), () -> holder[0], grpc,
-            inbound, limits, guards.timer()).definition(), peerDispatch.refuser()))
+    Server peer = NettyServerBuilder.forAddress(peerListen, security.peerServer())
+        .addService(ServerInterceptors.intercept(new PeerService(peerAuthentication, () -> holder[0], grpc,
+            inbound, limits, guards.timer()).definition(), peerDispatch.refuser(), identities))
         .maxInboundMessageSize(64 << 20)
         .directExecutor()
         .callExecutor(peerDispatch)
@@ -142,7 +177,7 @@ public final class RaftKvServer implements AutoCloseable {
     CallDispatch clientDispatch = new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
         KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
         KvRpc.GET_BATCH.getFullMethodName()), executor, limits.maxQueuedRpcs(), nodeName);
-    Server client = NettyServerBuilder.forAddress(clientListen, InsecureServerCredentials.create())
+    Server client = NettyServerBuilder.forAddress(clientListen, security.clientServer())
         // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
         // would refuse valid requests before the limits could name the problem.
         .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
@@ -150,10 +185,10 @@ public final class RaftKvServer implements AutoCloseable {
         .directExecutor()
         .callExecutor(clientDispatch)
         .addService(ServerInterceptors.intercept(new KvService(node, executor, guards).definition(),
-            clientDispatch.refuser()))
+            clientDispatch.refuser(), identities))
         .addService(ServerInterceptors.intercept(new AdminService(node, executor,
             faultInjection ? java.util.Optional.of(faulty.faults()) : java.util.Optional.empty(), guards)
-            .definition(), clientDispatch.refuser()))
+            .definition(), clientDispatch.refuser(), identities))
         .build();
     try {
       client.start();
@@ -164,7 +199,7 @@ public final class RaftKvServer implements AutoCloseable {
       guards.close();
       throw new UncheckedIOException("cannot listen for clients on " + clientListen + ": " + e.getMessage(), e);
     }
-    return new RaftKvServer(node, transport, peer, client, executor, guards);
+    return new RaftKvServer(node, transport, peer, client, executor, guards, security);
   }
 
   public RaftKvNode node() {
@@ -213,6 +248,7 @@ public final class RaftKvServer implements AutoCloseable {
     peerServer.shutdownNow();
     executor.shutdownNow();
     guards.close();
+    security.close();
   }
 
   /** The node's admission control (writes and reads in flight), e.g. for tests and metrics. */

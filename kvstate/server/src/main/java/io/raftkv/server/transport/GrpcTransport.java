@@ -1,5 +1,7 @@
 package io.raftkv.server.transport;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.raftkv.raft.SnapshotStatus;
 import io.raftkv.raft.pb.Message;
 import io.raftkv.server.node.RaftMessageHandler;
@@ -22,13 +24,16 @@ public final class GrpcTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcTransport.class);
 
   private final LocalNode self;
+  /** How this node dials its peers: TLS with its own node certificate, or plaintext under --insecure. */
+  private final ChannelCredentials credentials;
   private final Map<Long, PeerStream> peers = new ConcurrentHashMap<>();
   private final ExecutorService snapshotSenders;
   private volatile RaftMessageHandler handler;
   private volatile boolean closed;
 
-  public GrpcTransport(LocalNode self) {
+  public GrpcTransport(LocalNode self, ChannelCredentials credentials) {
     this.self = self;
+    this.credentials = credentials;
     this.snapshotSenders = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "raftkv-snapshot-sender");
       t.setDaemon(true);
@@ -36,6 +41,12 @@ public final class GrpcTransport implements Transport {
     });
   }
 
+  /** A transport dialling its peers in plaintext. */
+  public GrpcTransport(LocalNode self) {
+    this(self, InsecureChannelCredentials.create());
+  }
+
+  /** A transport dialling its peers in plaintext. */
   public GrpcTransport(String clusterId, long selfId, String selfPeerAddress, String selfClientAddress) {
     this(new LocalNode(clusterId, selfId, selfPeerAddress, selfClientAddress));
   }
@@ -48,7 +59,7 @@ public final class GrpcTransport implements Transport {
   }
 
   private PeerStream newPeer(long id, String address) {
-    return new PeerStream(self, id, address, () -> unreachable(id));
+    return new PeerStream(self, id, address, credentials, () -> unreachable(id));
   }
 
   @Override

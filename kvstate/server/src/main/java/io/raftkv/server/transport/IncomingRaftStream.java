@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
 
+  private final PeerAuthentication.Sender sender;
   private final String clusterId;
   private final Supplier<? extends RaftMessageHandler> node;
   private final GrpcTransport transport;
@@ -30,9 +31,10 @@ final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
   private boolean ended;
   private boolean refused;
 
-  private IncomingRaftStream(String clusterId, Supplier<? extends RaftMessageHandler> node,
+  private IncomingRaftStream(PeerAuthentication.Sender sender, Supplier<? extends RaftMessageHandler> node,
       GrpcTransport transport, InboundFilter inbound, ServerCallStreamObserver<TransportAck> response) {
-    this.clusterId = clusterId;
+    this.sender = sender;
+    this.clusterId = sender.authentication().clusterId();
     this.node = node;
     this.transport = transport;
     this.inbound = inbound;
@@ -40,11 +42,11 @@ final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
   }
 
   /** Takes over a peer's raft call: reads its batches one at a time, as the inbox has room. */
-  static IncomingRaftStream open(String clusterId, Supplier<? extends RaftMessageHandler> node,
+  static IncomingRaftStream open(PeerAuthentication.Sender sender, Supplier<? extends RaftMessageHandler> node,
       GrpcTransport transport, InboundFilter inbound, StreamObserver<TransportAck> response) {
     ServerCallStreamObserver<TransportAck> call = (ServerCallStreamObserver<TransportAck>) response;
     call.disableAutoRequest();
-    IncomingRaftStream stream = new IncomingRaftStream(clusterId, node, transport, inbound, call);
+    IncomingRaftStream stream = new IncomingRaftStream(sender, node, transport, inbound, call);
     stream.askForNext();
     return stream;
   }
@@ -88,10 +90,12 @@ final class IncomingRaftStream implements StreamObserver<RaftMessageBatch> {
       releaseIf(slot, n);
       return;
     }
-    if (!batch.getClusterId().equals(clusterId)) {
+    String error = !batch.getClusterId().equals(clusterId)
+        ? "this node belongs to cluster '" + clusterId + "', not '" + batch.getClusterId() + "'"
+        : sender.refusalToSendAs(batch.getFrom()).orElse(null);
+    if (error != null) {
       refused = true;
       releaseIf(slot, n);
-      String error = "this node belongs to cluster '" + clusterId + "', not '" + batch.getClusterId() + "'";
       LOG.warn("refusing raft stream from node {}: {}", batch.getFrom(), error);
       response.onNext(TransportAck.newBuilder().setError(error).build());
       response.onCompleted();

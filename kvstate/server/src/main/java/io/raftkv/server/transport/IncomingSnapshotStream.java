@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
   private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
 
+  private final PeerAuthentication.Sender sender;
   private final String clusterId;
   private final Supplier<? extends RaftMessageHandler> node;
   private final InboundFilter inbound;
@@ -48,10 +49,11 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
    * @param limits bounds incoming snapshots (count, bytes, time)
    * @param timer ends an incoming snapshot that passes its time limit
    */
-  IncomingSnapshotStream(String clusterId, Supplier<? extends RaftMessageHandler> node, InboundFilter inbound,
-      OverloadLimits limits, ScheduledExecutorService timer, AtomicInteger incomingSnapshots,
+  IncomingSnapshotStream(PeerAuthentication.Sender sender, Supplier<? extends RaftMessageHandler> node,
+      InboundFilter inbound, OverloadLimits limits, ScheduledExecutorService timer, AtomicInteger incomingSnapshots,
       StreamObserver<TransportAck> response) {
-    this.clusterId = clusterId;
+    this.sender = sender;
+    this.clusterId = sender.authentication().clusterId();
     this.node = node;
     this.inbound = inbound;
     this.limits = limits;
@@ -74,6 +76,11 @@ final class IncomingSnapshotStream implements StreamObserver<SnapshotChunk> {
           return;
         }
         message = chunk.getMessage();
+        java.util.Optional<String> impostor = sender.refusalToSendAs(message.getFrom());
+        if (impostor.isPresent()) {
+          refuse("snapshot from node " + message.getFrom() + " refused: " + impostor.get());
+          return;
+        }
         if (inbound.refusesFrom(message.getFrom())) {
           fail("node " + message.getFrom() + " is blocked by fault injection");
           return;

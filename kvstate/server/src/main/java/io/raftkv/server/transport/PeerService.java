@@ -3,6 +3,7 @@ package io.raftkv.server.transport;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.api.tls.PeerIdentity;
 import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.node.RaftMessageHandler;
 import io.raftkv.server.transport.pb.RaftMessageBatch;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * an {@link IncomingSnapshotStream} per snapshot call, and counts the snapshots coming in.
  */
 public final class PeerService {
-  private final String clusterId;
+  private final PeerAuthentication authentication;
   private final Supplier<? extends RaftMessageHandler> node;
   /** Learns the addresses of peers that reach us. */
   private final GrpcTransport transport;
@@ -31,9 +32,9 @@ public final class PeerService {
    * @param limits bounds incoming snapshots (count, bytes, time)
    * @param timer ends an incoming snapshot that passes its time limit
    */
-  public PeerService(String clusterId, Supplier<? extends RaftMessageHandler> node, GrpcTransport transport,
-      InboundFilter inbound, OverloadLimits limits, ScheduledExecutorService timer) {
-    this.clusterId = clusterId;
+  public PeerService(PeerAuthentication authentication, Supplier<? extends RaftMessageHandler> node,
+      GrpcTransport transport, InboundFilter inbound, OverloadLimits limits, ScheduledExecutorService timer) {
+    this.authentication = authentication;
     this.node = node;
     this.transport = transport;
     this.inbound = inbound;
@@ -41,10 +42,16 @@ public final class PeerService {
     this.timer = timer;
   }
 
-  /** As the full constructor, refusing no peer: what production wiring uses. */
+  /** As the full constructor, on a plaintext peer port. */
+  public PeerService(String clusterId, Supplier<? extends RaftMessageHandler> node, GrpcTransport transport,
+      InboundFilter inbound, OverloadLimits limits, ScheduledExecutorService timer) {
+    this(PeerAuthentication.plaintext(clusterId), node, transport, inbound, limits, timer);
+  }
+
+  /** As the full constructor, on a plaintext peer port, refusing no peer. */
   public PeerService(String clusterId, Supplier<? extends RaftMessageHandler> node, GrpcTransport transport,
       OverloadLimits limits, ScheduledExecutorService timer) {
-    this(clusterId, node, transport, InboundFilter.ACCEPT_ALL, limits, timer);
+    this(PeerAuthentication.plaintext(clusterId), node, transport, InboundFilter.ACCEPT_ALL, limits, timer);
   }
 
   /** Snapshots being received now. */
@@ -59,13 +66,17 @@ public final class PeerService {
         .build();
   }
 
+  // The handlers run in the call's context, where PeerIdentityInterceptor left the caller's verified identity.
+
   /** A peer's raft message stream (see {@link IncomingRaftStream}). */
   private StreamObserver<RaftMessageBatch> raft(StreamObserver<TransportAck> response) {
-    return IncomingRaftStream.open(clusterId, node, transport, inbound, response);
+    return IncomingRaftStream.open(authentication.sender(PeerIdentity.current()), node, transport, inbound,
+        response);
   }
 
   /** A peer's snapshot stream (see {@link IncomingSnapshotStream}). */
   private StreamObserver<SnapshotChunk> snapshot(StreamObserver<TransportAck> response) {
-    return new IncomingSnapshotStream(clusterId, node, inbound, limits, timer, incomingSnapshots, response);
+    return new IncomingSnapshotStream(authentication.sender(PeerIdentity.current()), node, inbound, limits, timer,
+        incomingSnapshots, response);
   }
 }

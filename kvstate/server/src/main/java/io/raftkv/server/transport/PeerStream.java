@@ -3,7 +3,7 @@ package io.raftkv.server.transport;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
@@ -40,12 +40,12 @@ final class PeerStream {
   private int sentWhileNotReady;
   private boolean closed;
 
-  PeerStream(LocalNode self, long id, String address, Runnable onFailure) {
+  PeerStream(LocalNode self, long id, String address, ChannelCredentials credentials, Runnable onFailure) {
     this.self = self;
     this.id = id;
     this.address = address;
     this.onFailure = onFailure;
-    this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+    this.channel = Grpc.newChannelBuilder(address, credentials)
         .maxInboundMessageSize(64 << 20).build();
   }
 

@@ -21,18 +21,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.raftkv.api.tls.PeerIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What a peer sends goes to the replica of the group it names; what names none is for group 1. */
 class GroupRoutingTest {
   private final GrpcTransport transport = new GrpcTransport("c", 1, "", "");
+  private static final PeerAuthentication.Sender PLAINTEXT =
+      PeerAuthentication.plaintext("c").sender(new PeerIdentity.None());
   private final PeerInbox inbox = new PeerInbox(4);
   private final GroupPeer second = new GroupPeer(Map.of());
   private final GroupPeer first = new GroupPeer(Map.of(2L, second));
   private final Call call = new Call();
   private final IncomingRaftStream stream =
-      IncomingRaftStream.open("c", () -> first, transport, InboundFilter.ACCEPT_ALL, call);
+      IncomingRaftStream.open(PLAINTEXT, () -> first, transport, InboundFilter.ACCEPT_ALL, call);
 
   @AfterEach
   void close() {
@@ -72,7 +75,7 @@ class GroupRoutingTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     AtomicInteger incoming = new AtomicInteger();
     try {
-      IncomingSnapshotStream snapshot = new IncomingSnapshotStream("c", () -> first, InboundFilter.ACCEPT_ALL,
+      IncomingSnapshotStream snapshot = new IncomingSnapshotStream(PLAINTEXT, () -> first, InboundFilter.ACCEPT_ALL,
           OverloadLimits.DEFAULT, timer, incoming, call);
       snapshot.onNext(SnapshotChunk.newBuilder().setClusterId("c").setGroupId(9)
           .setMessage(Message.newBuilder().setMsgType(MessageType.MsgSnapshot).setFrom(2).setTo(1)).build());

@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

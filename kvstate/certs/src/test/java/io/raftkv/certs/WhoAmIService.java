@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.StringValue;

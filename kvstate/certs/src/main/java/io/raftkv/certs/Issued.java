@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import io.raftkv.api.tls.NodeUri;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;

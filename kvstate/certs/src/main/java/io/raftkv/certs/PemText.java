@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import java.io.IOException;
 import java.io.StringWriter;

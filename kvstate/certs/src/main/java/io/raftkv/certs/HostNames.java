@@ -1,4 +1,4 @@
-package io.raftkv.cli.certs;
+package io.raftkv.certs;
 
 import java.util.regex.Pattern;
 import org.bouncycastle.util.IPAddress;
