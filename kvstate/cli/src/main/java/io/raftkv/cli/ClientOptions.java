@@ -2,10 +2,15 @@ package io.raftkv.cli;
 
 import io.raftkv.client.RaftKvClient;
 import java.time.Duration;
+import io.raftkv.api.tls.BadTlsFileException;
+import io.raftkv.api.tls.TlsFiles;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** Options every client command takes: where the cluster is and how long to wait. */
+/** Options every client command takes: where the cluster is, how long to wait, and the TLS to speak. */
 final class ClientOptions {
   @Option(names = "--endpoints", paramLabel = "HOST:PORT,...",
       description = "Client addresses of cluster nodes (default: $RAFTKV_ENDPOINTS, else 127.0.0.1:7001).")
@@ -14,6 +19,22 @@ final class ClientOptions {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
       description = "How long to keep trying, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
   String timeout;
+
+  @Option(names = "--cacert", paramLabel = "FILE", description = "The cluster's CA certificate (PEM) to check the"
+      + " nodes against (default: $RAFTKV_CACERT). Required unless --insecure.")
+  String cacert;
+
+  @Option(names = "--cert", paramLabel = "FILE", description = "A client certificate (PEM) whose common name is your"
+      + " user (default: $RAFTKV_CERT); with --key.")
+  String cert;
+
+  @Option(names = "--key", paramLabel = "FILE",
+      description = "The private key (PKCS#8 PEM) of --cert (default: $RAFTKV_KEY).")
+  String key;
+
+  @Option(names = "--insecure", description = "Speak plaintext, to a cluster started with --insecure"
+      + " (default: $RAFTKV_INSECURE=1).")
+  boolean insecure;
 
   /** Where a client command goes when neither --endpoints nor $RAFTKV_ENDPOINTS says. */
   static final String DEFAULT_ENDPOINT = "127.0.0.1:7001";
@@ -51,7 +72,55 @@ final class ClientOptions {
     return list;
   }
 
+  /**
+   * The client's TLS files from the flags, else the environment ({@code RAFTKV_CACERT}, {@code RAFTKV_CERT},
+   * {@code RAFTKV_KEY}, {@code RAFTKV_INSECURE}); empty for plaintext, which must be asked for.
+   *
+   * @throws IllegalArgumentException naming what is missing or conflicting
+   */
+  Optional<TlsFiles> tlsFiles(Map<String, String> environment) {
+    String ca = flagOrEnvironment(cacert, environment, "RAFTKV_CACERT");
+    String certificate = flagOrEnvironment(cert, environment, "RAFTKV_CERT");
+    String privateKey = flagOrEnvironment(key, environment, "RAFTKV_KEY");
+    String insecureEnvironment = environment.get("RAFTKV_INSECURE");
+    if (insecureEnvironment != null && !insecureEnvironment.equals("0") && !insecureEnvironment.equals("1")) {
+      throw new IllegalArgumentException("$RAFTKV_INSECURE is '" + insecureEnvironment + "': expected 1 (plaintext)"
+          + " or 0");
+    }
+    boolean plaintext = insecure || "1".equals(insecureEnvironment);
+    if (plaintext) {
+      if (cacert != null || cert != null || key != null) {
+        throw new IllegalArgumentException("--insecure and " + (cacert != null ? "--cacert" : cert != null ? "--cert"
+            : "--key") + " exclude each other: --insecure speaks plaintext");
+      }
+      return Optional.empty();
+    }
+    if (ca == null) {
+      throw new IllegalArgumentException("--cacert is required: RaftKV speaks TLS unless told --insecure. Give the"
+          + " cluster's CA certificate (--cacert FILE or $RAFTKV_CACERT; 'raftkv certs init' writes ca.crt), or"
+          + " --insecure for a cluster started with --insecure");
+    }
+    if ((certificate == null) != (privateKey == null)) {
+      throw new IllegalArgumentException(certificate == null ? "--key is given without --cert: give both or neither"
+          : "--cert is given without --key: give both or neither");
+    }
+    return Optional.of(new TlsFiles(certificate == null ? null : Path.of(certificate),
+        privateKey == null ? null : Path.of(privateKey), Path.of(ca)));
+  }
+
+  private static String flagOrEnvironment(String flag, Map<String, String> environment, String variable) {
+    String value = flag != null ? flag : environment.get(variable);
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
   RaftKvClient connect() {
-    return RaftKvClient.connect(endpointList(), Durations.parse("--timeout", timeout));
+    RaftKvClient.Builder builder = RaftKvClient.builder(endpointList())
+        .deadline(Durations.parse("--timeout", timeout));
+    tlsFiles(System.getenv()).ifPresent(builder::tls);
+    try {
+      return builder.build();
+    } catch (BadTlsFileException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 }
