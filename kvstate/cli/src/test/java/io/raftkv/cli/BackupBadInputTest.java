@@ -268,7 +268,7 @@ class BackupBadInputTest {
   @Test
   void backupRefusesToReplaceAnExistingFileWithoutForce() throws IOException {
     Path existing = write("existing.rkvb", "old".getBytes(StandardCharsets.UTF_8));
-    Result r = run("backup", "--out", existing.toString(), "--endpoints", "127.0.0.1:20001", "--timeout", "1s");
+    Result r = run("backup", "--out", existing.toString(), "--endpoints", "127.0.0.1:20001", "--timeout", "1s", "--insecure");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--out " + existing + " exists; give a new file name, or --force to replace it");
     assertThat(Files.readString(existing)).isEqualTo("old");
@@ -277,7 +277,7 @@ class BackupBadInputTest {
   @Test
   void backupNamesAMissingOutputDirectory() {
     Path out = dir.resolve("no-such-dir").resolve("b.rkvb");
-    Result r = run("backup", "--out", out.toString(), "--endpoints", "127.0.0.1:20001", "--timeout", "1s");
+    Result r = run("backup", "--out", out.toString(), "--endpoints", "127.0.0.1:20001", "--timeout", "1s", "--insecure");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--out " + out + ": the directory " + dir.resolve("no-such-dir") + " does not exist");
   }

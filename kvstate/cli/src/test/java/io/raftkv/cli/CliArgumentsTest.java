@@ -123,7 +123,7 @@ class CliArgumentsTest {
 
   @Test
   void unreachableClusterExitsWithUnavailable() {
-    Result r = run("get", "k", "--endpoints", "127.0.0.1:1", "--timeout", "300ms");
+    Result r = run("get", "k", "--endpoints", "127.0.0.1:1", "--timeout", "300ms", "--insecure");
     assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(r.err()).contains("TIMEOUT");
   }
@@ -219,7 +219,7 @@ class CliArgumentsTest {
     Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).build().start();
     try {
       String endpoint = "127.0.0.1:" + bare.getPort();
-      Result r = run("get", "k", "--endpoints", endpoint, "--timeout", "5s");
+      Result r = run("get", "k", "--endpoints", endpoint, "--timeout", "5s", "--insecure");
       assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("UNIMPLEMENTED").contains("is it a peer port?").contains(endpoint);
     } finally {
@@ -316,7 +316,7 @@ class CliArgumentsTest {
     int client = freePort();
     int peer = freePort();
     Result r = run("server", "--id", "1", "--client-addr", "127.0.0.1:" + client, "--peer-addr",
-        "127.0.0.1:" + peer, "--data-dir", dir.toString(), "--peers", "1=127.0.0.1:" + peer);
+        "127.0.0.1:" + peer, "--data-dir", dir.toString(), "--peers", "1=127.0.0.1:" + peer, "--insecure");
     assertThat(r.code()).isEqualTo(ExitCodes.CANNOT_START);
     assertThat(r.err()).contains("data directory " + dir).contains("is not a RaftKV data directory");
     assertThat(listing(dir)).isEqualTo(before);

@@ -3,15 +3,9 @@ package io.raftkv.cli.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.grpc.CallOptions;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCalls;
 import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.FeedPosition;
 import io.raftkv.api.KeyValue;
-import io.raftkv.api.KvRpc;
 import io.raftkv.api.Op;
 import io.raftkv.api.PutOp;
 import io.raftkv.api.WriteRequest;
@@ -21,6 +15,7 @@ import io.raftkv.client.RaftKvClient;
 import io.raftkv.server.feed.FeedPage;
 import io.raftkv.server.service.RaftKvServer;
 import io.raftkv.testkit.InProcessCluster;
+import io.raftkv.api.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +50,8 @@ class BackupRestoreClusterTest {
     WriteResponse firstAnswer;
     long writesAround;
     try (InProcessCluster old = InProcessCluster.builder(dir.resolve("old"), 3)
-        .clusterId("prod").foundingPeersOnly().start();
-        RaftKvClient client = RaftKvClient.connect(old.clientAddresses(), WAIT)) {
+        .clusterId("prod").foundingPeersOnly().tls().start();
+        RaftKvClient client = old.clientBuilder(old.clientAddresses()).deadline(WAIT).build()) {
       old.awaitLeader(WAIT);
       // Enough state that streaming it takes a while: 3 batches of 1,000 keys of 1 KiB.
       for (int batch = 0; batch < 3; batch++) {
@@ -94,7 +89,10 @@ class BackupRestoreClusterTest {
       // The backup is served by a follower: its ReadIndex barrier must still cover every acknowledged write.
       long leader = old.awaitLeader(WAIT);
       String follower = old.members().get(leader == 1 ? 2L : 1L).getClientAddress();
-      int code = RaftKvCli.run("backup", "--out", backup.toString(), "--endpoints", follower);
+      TlsFiles admin = old.certificates().orElseThrow().user(InProcessCluster.ADMIN_USER);
+      int code = RaftKvCli.run("backup", "--out", backup.toString(), "--endpoints", follower,
+          "--cacert", admin.trustedCa().toString(), "--cert", admin.certChain().toString(),
+          "--key", admin.privateKey().toString());
       long writesDuringBackup = during.get() - before;
       System.out.printf("backup took %d ms; %d writes acknowledged meanwhile, the slowest in %d ms%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - backupStart), writesDuringBackup,
@@ -110,13 +108,13 @@ class BackupRestoreClusterTest {
     assertThat(summary.trailer().getDataKeys()).isGreaterThanOrEqualTo(3_000 + 200 + 1);
 
     InProcessCluster restored = InProcessCluster.builder(dir.resolve("new"), 3)
-        .clusterId("prod").foundingPeersOnly().create();
+        .clusterId("prod").foundingPeersOnly().tls().create();
     for (long id = 1; id <= 3; id++) {
       assertThat(RaftKvCli.run("restore", "--from", backup.toString(), "--data-dir",
           restored.dataDir(id).toString(), "--id", String.valueOf(id), "--peers", restored.peers())).isEqualTo(0);
     }
     try (InProcessCluster fresh = restored.startAll();
-        RaftKvClient client = RaftKvClient.connect(fresh.clientAddresses(), WAIT)) {
+        RaftKvClient client = fresh.clientBuilder(fresh.clientAddresses()).deadline(WAIT).build()) {
       fresh.awaitLeader(WAIT);
       for (KeyValue expected : acknowledged.values()) {
         Optional<KeyValue> got = client.get(expected.getKey());
@@ -143,15 +141,7 @@ class BackupRestoreClusterTest {
   /** Sends one write request as is (no client retries with new sequences) to the leader. */
   private static WriteResponse writeDirect(WriteRequest request, InProcessCluster cluster)
       throws InterruptedException {
-    long leader = cluster.awaitLeader(WAIT);
-    String endpoint = cluster.members().get(leader).getClientAddress();
-    ManagedChannel channel = Grpc.newChannelBuilder(endpoint, InsecureChannelCredentials.create()).build();
-    try {
-      return ClientCalls.blockingUnaryCall(channel, KvRpc.WRITE, CallOptions.DEFAULT.withDeadlineAfter(10,
-          TimeUnit.SECONDS), request);
-    } finally {
-      channel.shutdownNow();
-    }
+    return cluster.writeViaLeader(request);
   }
 
   private static ByteString bytes(String s) {
