@@ -9,7 +9,14 @@ final class GrpcErrors {
 
   /** The failure of a call to {@code endpoint}: the node's own error if it sent one, else one from the status. */
   static RaftKvException fromCall(String endpoint, Throwable failure) {
-    return fromNode(endpoint, ErrorTrailers.fromThrowable(failure), failure);
+    Error error = ErrorTrailers.fromThrowable(failure);
+    if (error.getCode() == Error.Code.UNAVAILABLE) {
+      java.util.Optional<String> tls = TlsFailures.describe(endpoint, failure);
+      if (tls.isPresent()) {
+        error = error.toBuilder().setMessage(tls.get()).build();
+      }
+    }
+    return fromNode(endpoint, error, failure);
   }
 
   /** The error {@code endpoint} gave (for a whole call or one request of a batch), as an exception. */

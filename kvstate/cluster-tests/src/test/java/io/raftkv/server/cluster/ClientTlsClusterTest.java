@@ -23,6 +23,7 @@ import io.raftkv.server.service.ServerSecurity;
 import io.raftkv.testkit.InProcessCluster;
 import io.raftkv.testkit.TestCertificates;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +65,21 @@ class ClientTlsClusterTest {
   @Test
   void aPlaintextClientIsRefused() {
     assertThat(statusFailure(InsecureChannelCredentials.create()).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+  }
+
+  @Test
+  void aClientSpeakingPlaintextOrTrustingAnotherCaIsToldWhatIsWrong() throws Exception {
+    try (RaftKvClient plaintext = RaftKvClient.builder(cluster.clientAddresses()).deadline(Duration.ofSeconds(2))
+        .build()) {
+      assertThatThrownBy(() -> plaintext.get(ByteString.copyFromUtf8("k")))
+          .hasMessageContaining("if the node serves TLS, this client spoke plaintext");
+    }
+    TestCertificates strangers = TestCertificates.create(root.resolve("other-ca"), cluster.clusterId());
+    try (RaftKvClient distrustful = RaftKvClient.builder(cluster.clientAddresses()).deadline(Duration.ofSeconds(2))
+        .tls(strangers.trustOnly()).build()) {
+      assertThatThrownBy(() -> distrustful.get(ByteString.copyFromUtf8("k")))
+          .hasMessageContaining("TLS handshake with " + cluster.clientAddresses().get(0) + " failed");
+    }
   }
 
   @Test
