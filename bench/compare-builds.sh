@@ -4,7 +4,10 @@
 # ratio of their figures holds even while this machine's speed drifts.
 #   bench/compare-builds.sh OLD_CHECKOUT [NEW_CHECKOUT]    # NEW defaults to this checkout
 # Options (environment): ROUNDS (default 3), DURATION per level (default 10s), CONCURRENCY (default 1,64,256),
-# WARMUP of writes at 64 in flight before the first round (default 60s), MVN_ARGS for builds.
+# WARMUP of writes at 64 in flight before the first round (default 60s), MVN_ARGS for builds, OLD_INSECURE=1
+# / NEW_INSECURE=1 to run that side's cluster in plaintext (a build from before TLS is always plaintext), so
+#   OLD_INSECURE=1 bench/compare-builds.sh . .
+# sets plaintext (old) against TLS (new) on the same build.
 # Each checkout is built with 'mvn package -DskipTests' if its CLI jar is missing. Clusters use client ports
 # 7301-7303 (old) and 7501-7503 (new), peer ports 100 above; data under a temporary directory, deleted after.
 # Prints each round's ops/s and p99 of both builds and the ratio new/old, then the mean ratio per level.
@@ -12,7 +15,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ $# -lt 1 || $# -gt 2 || "$1" == -* ]]; then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 old="$(cd "$1" && pwd)"
@@ -31,15 +34,23 @@ build() {
 }
 
 cluster() { # checkout base-port up|clean
-  (cd "$1" && RAFTKV_HOME="$work/cluster-$2" RAFTKV_BASE_PORT="$2" ./deploy/cluster.sh "$3" >"$work/cluster-$2.$3.log" 2>&1)
+  local insecure="${NEW_INSECURE:-0}"
+  [[ "$2" == 7301 ]] && insecure="${OLD_INSECURE:-0}"
+  (cd "$1" && RAFTKV_HOME="$work/cluster-$2" RAFTKV_BASE_PORT="$2" RAFTKV_INSECURE="$insecure" \
+    ./deploy/cluster.sh "$3" >"$work/cluster-$2.$3.log" 2>&1)
 }
 
 endpoints() { echo "127.0.0.1:$1,127.0.0.1:$(($1 + 1)),127.0.0.1:$(($1 + 2))"; }
 
 bench() { # checkout base-port output-file args...
-  local dir="$1" port="$2" out="$3"
+  local dir="$1" port="$2" out="$3" certs="$work/cluster-$2/certs"
   shift 3
-  RAFTKV_ENDPOINTS="$(endpoints "$port")" "$dir/deploy/bin/raftkv" bench "$@" >"$out" 2>&1
+  if [[ -f "$certs/ca.crt" ]]; then # cluster.sh made the cluster's certificates: it runs TLS
+    RAFTKV_ENDPOINTS="$(endpoints "$port")" RAFTKV_CACERT="$certs/ca.crt" RAFTKV_CERT="$certs/admin.crt" \
+      RAFTKV_KEY="$certs/admin.key" "$dir/deploy/bin/raftkv" bench "$@" >"$out" 2>&1
+  else
+    RAFTKV_ENDPOINTS="$(endpoints "$port")" RAFTKV_INSECURE=1 "$dir/deploy/bin/raftkv" bench "$@" >"$out" 2>&1
+  fi
 }
 
 cleanup() {
@@ -52,6 +63,7 @@ trap cleanup EXIT
 build "$old"
 build "$new"
 echo "compare-builds: old $(git -C "$old" rev-parse --short HEAD) ($old), new $(git -C "$new" rev-parse --short HEAD) ($new)"
+echo "compare-builds: old cluster $([[ "${OLD_INSECURE:-0}" == 1 ]] && echo plaintext || echo 'TLS if its build has it'), new cluster $([[ "${NEW_INSECURE:-0}" == 1 ]] && echo plaintext || echo 'TLS if its build has it')"
 cluster "$old" 7301 up
 cluster "$new" 7501 up
 echo "compare-builds: both clusters up; warming up with $warmup of writes at 64 in flight on both at once"
