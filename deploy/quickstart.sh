@@ -10,7 +10,8 @@
 #
 # Environment (all optional): QUICKSTART_HOME (data and logs; default ./.raftkv-quickstart), KAFKA_PORT
 # (9092), KAFKA_CONTROLLER_PORT (9093), CONNECT_PORT (8083), RAFTKV_BASE_PORT (7001: clients on 7001-7003,
-# peers on 7101-7103).
+# peers on 7101-7103), RAFTKV_INSECURE=1 (RaftKV in plaintext; TLS, with certificates made in
+# QUICKSTART_HOME/raftkv/certs, is the default).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -23,10 +24,14 @@ kafka_lib="$repo/deploy/target/kafka/lib"
 bootstrap="127.0.0.1:$kafka_port"
 endpoints="127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
 sink_topic="orders"
+# TLS by default: deploy/cluster.sh makes the certificates on the first 'up'; RAFTKV_INSECURE=1 runs plaintext.
+certs="$home/raftkv/certs"
+insecure="${RAFTKV_INSECURE:-0}"
 
 say() { echo "quickstart: $*"; }
 die() { echo "quickstart: $*" >&2; exit 1; }
 
+[[ "$insecure" == 0 || "$insecure" == 1 ]] || die "RAFTKV_INSECURE is '$insecure': expected 1 (plaintext) or 0"
 for p in "$kafka_port" "$controller_port" "$connect_port" "$base"; do
   [[ "$p" =~ ^[0-9]+$ ]] && ((p > 0 && p < 65536)) || die "port '$p' is not a number from 1 to 65535"
 done
@@ -129,9 +134,15 @@ EOF
 }
 
 start_raftkv() {
-  RAFTKV_HOME="$home/raftkv" RAFTKV_BASE_PORT="$base" "$here/cluster.sh" up >>"$home/raftkv.log" 2>&1 \
+  RAFTKV_HOME="$home/raftkv" RAFTKV_BASE_PORT="$base" RAFTKV_INSECURE="$insecure" "$here/cluster.sh" up \
+    >>"$home/raftkv.log" 2>&1 \
     || { tail -n 20 "$home/raftkv.log" >&2; die "RaftKV did not start; see $home/raftkv.log"; }
-  say "RaftKV up: 3 nodes, clients on $endpoints (logs: $home/raftkv/node-*.log)"
+  if [[ "$insecure" == 1 ]]; then
+    say "RaftKV up in PLAINTEXT (RAFTKV_INSECURE=1): 3 nodes, clients on $endpoints (logs: $home/raftkv/node-*.log)"
+  else
+    say "RaftKV up with TLS: 3 nodes, clients on $endpoints (logs: $home/raftkv/node-*.log); certificates in"
+    say "  $certs (clients: --cacert $certs/ca.crt --cert $certs/admin.crt --key $certs/admin.key)"
+  fi
 }
 
 start_connect() {
@@ -213,7 +224,12 @@ run_pipeline() {
     | kafka_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$bootstrap" --topic "$sink_topic" \
       --property parse.key=true --property key.separator='|' >>"$home/tools.log" 2>&1 \
     || die "producing to $sink_topic failed; see $home/tools.log"
-  say "reading them back from RaftKV: $("$here/bin/raftkv" get --endpoints "$endpoints" "$sink_topic/order-1" 2>&1 || true)"
+  local security=(--insecure)
+  if [[ "$insecure" == 0 ]]; then
+    security=(--cacert "$certs/ca.crt" --cert "$certs/admin.crt" --key "$certs/admin.key")
+  fi
+  say "reading them back from RaftKV: $("$here/bin/raftkv" get --endpoints "$endpoints" "${security[@]}" \
+    "$sink_topic/order-1" 2>&1 || true)"
   # The first four events: the initial snapshot's row of quickstart-key (op r), then the sink's batch,
   # one raft entry: order-1 created, order-2 created, order-1 updated (ops c, c, u).
   say "change events on topic '$source_topic' (the source exports every change, read_committed):"
@@ -268,7 +284,7 @@ status() {
   for name in kafka connect; do
     if alive "$name"; then say "$name: running (pid $(pid_of "$name"))"; else say "$name: not running"; fi
   done
-  RAFTKV_HOME="$home/raftkv" RAFTKV_BASE_PORT="$base" "$here/cluster.sh" status || true
+  RAFTKV_HOME="$home/raftkv" RAFTKV_BASE_PORT="$base" RAFTKV_INSECURE="$insecure" "$here/cluster.sh" status || true
   if alive connect; then
     http GET '/connectors?expand=status' && say "connectors: $http_body"
   fi
