@@ -5,7 +5,6 @@ import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
@@ -380,13 +379,7 @@ public final class InProcessCluster implements AutoCloseable {
     if (certificates.isEmpty()) {
       return InsecureChannelCredentials.create();
     }
-    TlsFiles admin = certificates.get().user(ADMIN_USER);
-    try {
-      return TlsChannelCredentials.newBuilder().keyManager(admin.certChain().toFile(), admin.privateKey().toFile())
-          .trustManager(admin.trustedCa().toFile()).build();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read test certificate " + admin.certChain(), e);
-    }
+    return TestCertificates.channelCredentials(certificates.get().user(ADMIN_USER));
   }
 
   private void closeChannel(long id) {

@@ -1,5 +1,7 @@
 package io.raftkv.testkit;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.raftkv.api.tls.TlsFiles;
 import io.raftkv.certs.CertificateAuthority;
 import io.raftkv.certs.CertificateIssuer;
@@ -65,6 +67,23 @@ public final class TestCertificates {
   /** A client that checks the nodes but presents no certificate of its own. */
   public TlsFiles trustOnly() {
     return TlsFiles.trustOnly(caCertificate());
+  }
+
+  /**
+   * Raw gRPC credentials presenting {@code files}' certificate and trusting its CA, unchecked: a test presents an
+   * expired or foreign certificate this way to see the server refuse it.
+   */
+  public static ChannelCredentials channelCredentials(TlsFiles files) {
+    try {
+      TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder()
+          .trustManager(files.trustedCa().toFile());
+      if (files.hasIdentity()) {
+        builder.keyManager(files.certChain().toFile(), files.privateKey().toFile());
+      }
+      return builder.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read test certificate files " + files, e);
+    }
   }
 
   private interface Issue {

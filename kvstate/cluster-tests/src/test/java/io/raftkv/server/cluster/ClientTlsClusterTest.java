@@ -11,7 +11,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.raftkv.api.KvRpc;
 import io.raftkv.api.StatusRequest;
@@ -87,18 +86,14 @@ class ClientTlsClusterTest {
     TestCertificates strangers = TestCertificates.create(root.resolve("other-ca"), cluster.clusterId());
     TlsFiles stranger = strangers.user("admin");
     // It trusts the cluster's CA (so the server is fine) but presents a certificate the cluster never signed.
-    ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-        .keyManager(stranger.certChain().toFile(), stranger.privateKey().toFile())
-        .trustManager(certificates.caCertificate().toFile()).build();
+    ChannelCredentials credentials = TestCertificates.channelCredentials(new TlsFiles(stranger.certChain(),
+        stranger.privateKey(), certificates.caCertificate()));
     assertThat(statusFailure(credentials).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
   void anExpiredClientCertificateIsRefusedInTheHandshake() throws Exception {
-    TlsFiles expired = certificates.expiredUser("admin");
-    ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-        .keyManager(expired.certChain().toFile(), expired.privateKey().toFile())
-        .trustManager(certificates.caCertificate().toFile()).build();
+    ChannelCredentials credentials = TestCertificates.channelCredentials(certificates.expiredUser("admin"));
     assertThat(statusFailure(credentials).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
   }
 

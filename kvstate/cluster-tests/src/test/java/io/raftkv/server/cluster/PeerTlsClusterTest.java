@@ -7,7 +7,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.api.tls.TlsFiles;
@@ -25,7 +24,6 @@ import io.raftkv.server.transport.pb.SnapshotChunk;
 import io.raftkv.server.transport.pb.TransportAck;
 import io.raftkv.testkit.InProcessCluster;
 import io.raftkv.testkit.TestCertificates;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -132,8 +130,7 @@ class PeerTlsClusterTest {
     RaftMessageBatch batch = RaftMessageBatch.newBuilder().setClusterId(cluster.clusterId()).setFrom(follower)
         .build();
     for (ChannelCredentials credentials : new ChannelCredentials[] {
-        TlsChannelCredentials.newBuilder().trustManager(cluster.certificates().orElseThrow().caCertificate()
-            .toFile()).build(),
+        credentials(cluster.certificates().orElseThrow().trustOnly()),
         InsecureChannelCredentials.create(),
         credentials(strangers.node(follower))}) {
       assertThat(sendRaftFailure(leader, credentials, batch)).as("credentials %s", credentials).isNotNull();
@@ -179,9 +176,8 @@ class PeerTlsClusterTest {
     return Grpc.newChannelBuilder(cluster.members().get(id).getPeerAddress(), credentials).build();
   }
 
-  private static ChannelCredentials credentials(TlsFiles files) throws IOException {
-    return TlsChannelCredentials.newBuilder().keyManager(files.certChain().toFile(), files.privateKey().toFile())
-        .trustManager(files.trustedCa().toFile()).build();
+  private static ChannelCredentials credentials(TlsFiles files) {
+    return TestCertificates.channelCredentials(files);
   }
 
   private static com.google.protobuf.ByteString utf8(String s) {
