@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
         + " concurrent clients against a few keys while a nemesis kills, pauses, partitions, slows and wipes"
         + " nodes, then heal it and check: linearizability per key, no acknowledged write lost, none applied"
         + " twice, identical change feeds and states on every node.",
+        "The cluster runs TLS as any does: the run makes its own CA and certificates under --dir (certs/: one per"
+            + " node, an 'admin' client certificate its clients present) and starts each node with --cert, --key and"
+            + " --trusted-ca. --insecure runs it in plaintext instead.",
         "Exit code 0: all checks passed; 1: a violation (the summary names it and how to re-run the seed);"
             + " 2: bad command line; 3: the cluster could not be run."})
 final class TortureCommand implements Callable<Integer> {
@@ -48,6 +51,10 @@ final class TortureCommand implements Callable<Integer> {
   @Option(names = "--tick-ms", description = "The nodes' raft tick (default 50): short, so elections are quick.")
   int tickMs = 50;
 
+  @Option(names = "--insecure", description = "Run the nodes with --insecure and the clients in plaintext, without"
+      + " certificates (default: TLS on both ports, certificates made under --dir).")
+  boolean insecure;
+
   @Override
   public Integer call() throws Exception {
     long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
@@ -63,7 +70,7 @@ final class TortureCommand implements Callable<Integer> {
       }
     }
     TortureOptions options = new TortureOptions(s, Durations.parse("--duration", duration), nodes, clients, keys,
-        FaultKind.parse(faults), where, keep, tickMs);
+        FaultKind.parse(faults), where, keep, tickMs, insecure);
     TortureRun.Summary summary = new TortureRun(options, System.out).run();
     return summary.passed() ? ExitCodes.OK : ExitCodes.NOT_FOUND_OR_NOT_MATCHED;
   }

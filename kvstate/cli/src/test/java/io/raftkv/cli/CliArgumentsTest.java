@@ -376,4 +376,12 @@ class CliArgumentsTest {
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--dir " + file + " is a file");
   }
+
+  @Test
+  void tortureHelpSaysTheClusterRunsTlsAndThatInsecureRunsItInPlaintext() {
+    Result r = run("torture", "--help");
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("The cluster runs TLS").contains("'admin' client certificate")
+        .contains("--insecure").contains("plaintext");
+  }
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Short torture runs with fixed seeds against real `raftkv server` processes, in the default build: kills,
  * partitions and the other faults, then every final check (linearizability, lost or doubled writes, feeds,
- * states). A failing run keeps its files under target/torture-it/ and prints how to re-run its seed.
+ * states). The runs are secure as the rig's default is: TLS on both ports of every node (new members included),
+ * the clients and the fault calls presenting the admin certificate. A failing run keeps its files under
+ * target/torture-it/ and prints how to re-run its seed.
  */
 class TortureIT {
   private static final int MIN_FAULTS = 3;
@@ -33,7 +35,7 @@ class TortureIT {
         }
       }
     }
-    TortureOptions options = new TortureOptions(seed, duration, nodes, 6, 6, faults, dir, false, 50);
+    TortureOptions options = new TortureOptions(seed, duration, nodes, 6, 6, faults, dir, false, 50, false);
     // The run is scheduled by progress: on a slow or busy machine it goes on past its duration (up to 5
     // minutes more) until it has injected the faults and answered the operations the assertions ask for.
     ProgressGoal goal = new ProgressGoal(MIN_FAULTS, MIN_ANSWERED + 1, Duration.ofMinutes(5));

@@ -36,7 +36,7 @@ class TortureSoakRun {
     while (System.nanoTime() < end) {
       int nodes = runs % 2 == 0 ? 3 : 5;
       TortureOptions options = new TortureOptions(seed, each, nodes, 8, 8, EnumSet.allOf(FaultKind.class),
-          Path.of("target", "torture-soak", "seed-" + seed), false, 50);
+          Path.of("target", "torture-soak", "seed-" + seed), false, 50, false);
       TortureRun.Summary s = new TortureRun(options, System.out).run();
       runs++;
       operations += s.operations();

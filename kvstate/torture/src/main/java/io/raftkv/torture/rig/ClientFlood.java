@@ -29,11 +29,13 @@ final class ClientFlood {
 
   /** The cluster's client addresses now: a wiped node comes back under a new port. */
   private final Supplier<List<String>> endpoints;
+  private final RigClients rigClients;
   private final ValueLedger ledger;
   private long bursts;
 
-  ClientFlood(Supplier<List<String>> endpoints, ValueLedger ledger) {
+  ClientFlood(Supplier<List<String>> endpoints, RigClients rigClients, ValueLedger ledger) {
     this.endpoints = endpoints;
+    this.rigClients = rigClients;
     this.ledger = ledger;
   }
 
@@ -47,7 +49,7 @@ final class ClientFlood {
     List<Semaphore> inFlight = new ArrayList<>();
     try {
       for (int c = 0; c < CLIENTS; c++) {
-        clients.add(RaftKvClient.connect(endpoints.get(), DEADLINE));
+        clients.add(rigClients.connect(endpoints.get(), DEADLINE));
         inFlight.add(new Semaphore(IN_FLIGHT_PER_CLIENT));
       }
       long until = System.nanoTime() + length.toNanos();

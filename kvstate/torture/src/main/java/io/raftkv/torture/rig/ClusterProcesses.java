@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster under test: one {@link NodeProcess} per slot on loopback, the admin calls the nemesis needs
- * (leader lookup, network faults, member removal and addition) and the way back to a whole cluster.
+ * The cluster under test: one {@link NodeProcess} per slot on loopback, the clients every part of the rig makes
+ * ({@link #clients()}), the admin calls the nemesis needs (leader lookup, network faults, member removal and
+ * addition) and the way back to a whole cluster.
  */
 final class ClusterProcesses implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterProcesses.class);
@@ -31,28 +32,36 @@ final class ClusterProcesses implements AutoCloseable {
   static final String RAFTKV_MAIN = "io.raftkv.cli.RaftKvCli";
 
   private final List<NodeProcess> nodes;
+  private final RigClients clients;
   private final RaftKvClient admin;
-  private final NetworkFaultCalls faults = new NetworkFaultCalls();
+  private final NetworkFaultCalls faults;
   private long nextMemberId;
   private Thread reaper;
 
-  private ClusterProcesses(List<NodeProcess> nodes) {
+  private ClusterProcesses(List<NodeProcess> nodes, RigClients clients) {
     this.nodes = List.copyOf(nodes);
-    this.admin = RaftKvClient.connect(endpoints(), Duration.ofSeconds(10));
+    this.clients = clients;
+    this.admin = clients.connect(endpoints(), Duration.ofSeconds(10));
+    this.faults = new NetworkFaultCalls(clients);
     this.nextMemberId = nodes.size() + 1;
   }
 
-  /** Starts {@code count} founding nodes, this JVM's class path running {@code RaftKvCli}, and waits for a leader. */
-  static ClusterProcesses start(Path dir, int count, int tickMs) throws IOException, InterruptedException {
+  /**
+   * Starts {@code count} founding nodes, this JVM's class path running {@code RaftKvCli}, secured as
+   * {@code security} says, and waits for a leader.
+   */
+  static ClusterProcesses start(Path dir, int count, int tickMs, RigSecurity security)
+      throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> javaCommand = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), RAFTKV_MAIN);
     Set<Integer> taken = new HashSet<>();
     List<NodeProcess> nodes = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      nodes.add(new NodeProcess(dir, javaCommand, i, FreePorts.freePort(taken), FreePorts.freePort(taken), tickMs));
+      nodes.add(new NodeProcess(dir, javaCommand, i, FreePorts.freePort(taken), FreePorts.freePort(taken), tickMs,
+          security));
     }
-    ClusterProcesses cluster = new ClusterProcesses(nodes);
+    ClusterProcesses cluster = new ClusterProcesses(nodes, new RigClients(security.clientFiles()));
     // A rig stopped with Ctrl-C (or a build timing out) must not leave servers running on its ports.
     Thread reaper = new Thread(() -> nodes.forEach(NodeProcess::killQuietly), "torture-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
@@ -83,6 +92,11 @@ final class ClusterProcesses implements AutoCloseable {
 
   List<String> endpoints() {
     return nodes.stream().map(NodeProcess::clientAddress).toList();
+  }
+
+  /** How every part of the rig makes its clients of this cluster. */
+  RigClients clients() {
+    return clients;
   }
 
   /** The node that leads, as the nodes that answer say; empty if none knows. */

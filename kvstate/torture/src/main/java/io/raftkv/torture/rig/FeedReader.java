@@ -18,12 +18,12 @@ final class FeedReader {
    *
    * @throws IllegalStateException if the feed does not reach {@code last} within {@code timeout}
    */
-  static List<ChangeEvent> read(String endpoint, long last, Duration timeout) {
+  static List<ChangeEvent> read(RigClients clients, String endpoint, long last, Duration timeout) {
     List<ChangeEvent> events = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     long seen = 0;
     // One endpoint only: the stream must not move to another node, or the feeds would not be compared.
-    try (RaftKvClient one = RaftKvClient.connect(List.of(endpoint), Duration.ofSeconds(20));
+    try (RaftKvClient one = clients.connect(List.of(endpoint), Duration.ofSeconds(20));
         ChangeStream stream = one.watch(WatchRequest.getDefaultInstance())) {
       while (seen < last) {
         if (System.nanoTime() > deadline) {

@@ -34,7 +34,7 @@ final class FinalChecks {
   static Result run(ClusterProcesses cluster, Workload workload, History history, int finalReader)
       throws InterruptedException {
     Findings findings = new Findings();
-    try (RaftKvClient client = RaftKvClient.connect(cluster.endpoints(), Duration.ofSeconds(20))) {
+    try (RaftKvClient client = cluster.clients().connect(cluster.endpoints(), Duration.ofSeconds(20))) {
       long last;
       try {
         last = endMarker(client);
@@ -48,7 +48,7 @@ final class FinalChecks {
       List<NodeProcess> nodes = cluster.nodes();
       List<List<ChangeEvent>> feeds = new ArrayList<>();
       for (NodeProcess n : nodes) {
-        List<ChangeEvent> feed = FeedReader.read(n.clientAddress(), last, WAIT);
+        List<ChangeEvent> feed = FeedReader.read(cluster.clients(), n.clientAddress(), last, WAIT);
         FeedChecks.checkOrder("node " + n.memberId(), feed, findings);
         feeds.add(feed);
       }
@@ -63,7 +63,7 @@ final class FinalChecks {
       finalReads(client, workload.keys(), replayed, history, finalReader, findings);
       String reference = null;
       for (NodeProcess n : nodes) {
-        StateDigest digest = StateDigest.of(n.clientAddress());
+        StateDigest digest = StateDigest.of(cluster.clients(), n.clientAddress());
         Map<ByteString, ByteString> state = new java.util.HashMap<>(digest.values());
         state.remove(MARKER);
         if (!state.equals(replayed)) {

@@ -31,8 +31,8 @@ final class Nemesis implements Runnable {
 
   Nemesis(ClusterProcesses cluster, ValueLedger ledger, Set<FaultKind> kinds, long seed) {
     this.cluster = cluster;
-    this.flood = new ClientFlood(cluster::endpoints, ledger);
-    this.poison = new PoisonWrites(cluster::endpoints, ledger);
+    this.flood = new ClientFlood(cluster::endpoints, cluster.clients(), ledger);
+    this.poison = new PoisonWrites(cluster::endpoints, cluster.clients(), ledger);
     this.kinds = kinds.stream().sorted().toList();
     this.random = new Random(seed);
   }

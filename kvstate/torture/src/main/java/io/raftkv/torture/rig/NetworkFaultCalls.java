@@ -2,7 +2,6 @@ package io.raftkv.torture.rig;
 
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
@@ -14,9 +13,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Calls SetNetworkFaults on one node at a time (the rig's side of `--fault-injection`). */
+/** Calls SetNetworkFaults on one node at a time (the rig's side of `--fault-injection`), as the rig's admin. */
 final class NetworkFaultCalls implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final RigClients clients;
+
+  NetworkFaultCalls(RigClients clients) {
+    this.clients = clients;
+  }
 
   /**
    * Replaces the faults of the node at {@code clientAddress}.
@@ -25,7 +29,7 @@ final class NetworkFaultCalls implements AutoCloseable {
    */
   void set(String clientAddress, NetworkFaults faults) {
     ManagedChannel channel = channels.computeIfAbsent(clientAddress,
-        a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
+        a -> Grpc.newChannelBuilder(a, clients.channelCredentials()).build());
     try {
       ClientCalls.blockingUnaryCall(channel, AdminRpc.SET_NETWORK_FAULTS,
           CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS),

@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One `raftkv server --fault-injection` process in a slot with fixed loopback ports: started, killed with
- * SIGKILL, paused with SIGSTOP and resumed, or given a fresh identity (a new member id and an empty data
- * directory) at the same addresses. Not thread-safe: the nemesis and the final checks use it in turn.
+ * One `raftkv server --fault-injection` process in a slot with fixed loopback ports, serving TLS with a
+ * certificate naming its member id (plaintext in an --insecure run): started, killed with SIGKILL, paused with
+ * SIGSTOP and resumed, or given a fresh identity (a new member id and an empty data directory) at the same
+ * addresses. Not thread-safe: the nemesis and the final checks use it in turn.
  */
 final class NodeProcess {
   private final Path root;
@@ -20,12 +21,14 @@ final class NodeProcess {
   private final int clientPort;
   private final int peerPort;
   private final int tickMs;
+  private final RigSecurity security;
   private long memberId;
   private boolean founding;
   private volatile Process process;
   private boolean paused;
 
-  NodeProcess(Path root, List<String> javaCommand, long memberId, int clientPort, int peerPort, int tickMs) {
+  NodeProcess(Path root, List<String> javaCommand, long memberId, int clientPort, int peerPort, int tickMs,
+      RigSecurity security) {
     this.root = root;
     this.javaCommand = List.copyOf(javaCommand);
     this.memberId = memberId;
@@ -33,6 +36,7 @@ final class NodeProcess {
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.tickMs = tickMs;
+    this.security = security;
   }
 
   long memberId() {
@@ -69,6 +73,7 @@ final class NodeProcess {
     command.addAll(List.of("server", "--id", String.valueOf(memberId), "--client-addr", clientAddress(),
         "--peer-addr", peerAddress(), "--data-dir", dataDir().toString(), "--tick-ms", String.valueOf(tickMs),
         "--election-ticks", "10", "--fault-injection"));
+    command.addAll(security.serverFlags(memberId));
     if (io.raftkv.server.storage.StorageEngine.isDataDirectory(dataDir())) {
       // a restart: the node takes its members from its data, which may differ from the founding ones by now
     } else if (founding) {

@@ -31,11 +31,13 @@ final class PoisonWrites {
 
   /** The cluster's client addresses now: a wiped node comes back under a new port. */
   private final Supplier<List<String>> endpoints;
+  private final RigClients clients;
   private final ValueLedger ledger;
   private int rounds;
 
-  PoisonWrites(Supplier<List<String>> endpoints, ValueLedger ledger) {
+  PoisonWrites(Supplier<List<String>> endpoints, RigClients clients, ValueLedger ledger) {
     this.endpoints = endpoints;
+    this.clients = clients;
     this.ledger = ledger;
   }
 
@@ -44,7 +46,7 @@ final class PoisonWrites {
     int round = ++rounds;
     int answered = 0;
     List<String> failures = new ArrayList<>();
-    try (RaftKvClient client = RaftKvClient.connect(endpoints.get(), DEADLINE)) {
+    try (RaftKvClient client = clients.connect(endpoints.get(), DEADLINE)) {
       List<ByteString> bigKeys = new ArrayList<>();
       for (int k = 0; k < BIG_KEYS; k++) {
         bigKeys.add(ByteString.copyFromUtf8("poison-" + k));

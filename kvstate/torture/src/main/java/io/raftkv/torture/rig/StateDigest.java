@@ -17,7 +17,7 @@ import java.util.TreeMap;
 /** One node's applied state, from a serializable full scan on that node alone, and its SHA-256. */
 record StateDigest(Map<ByteString, ByteString> values, String sha256) {
 
-  static StateDigest of(String endpoint) {
+  static StateDigest of(RigClients clients, String endpoint) {
     Map<ByteString, ByteString> values = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
     MessageDigest sha;
     try {
@@ -25,7 +25,7 @@ record StateDigest(Map<ByteString, ByteString> values, String sha256) {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JVM has no SHA-256", e);
     }
-    try (RaftKvClient one = RaftKvClient.connect(List.of(endpoint), Duration.ofSeconds(20))) {
+    try (RaftKvClient one = clients.connect(List.of(endpoint), Duration.ofSeconds(20))) {
       ByteString start = ByteString.EMPTY;
       while (true) {
         ScanResponse page = one.scan(ScanRequest.newBuilder().setStart(start)

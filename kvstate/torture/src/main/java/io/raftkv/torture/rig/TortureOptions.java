@@ -7,10 +7,10 @@ import java.util.Set;
 
 /**
  * What one torture run does: its seed, how long the workload runs, how many nodes, clients and keys, which
- * faults, where its files go and whether to keep them.
+ * faults, where its files go and whether to keep them, and whether the cluster runs plaintext instead of TLS.
  */
 public record TortureOptions(long seed, Duration duration, int nodes, int clients, int keys, Set<FaultKind> faults,
-    Path dir, boolean keep, int tickMs) {
+    Path dir, boolean keep, int tickMs, boolean insecure) {
 
   public TortureOptions {
     Objects.requireNonNull(duration, "duration");
@@ -42,6 +42,7 @@ public record TortureOptions(long seed, Duration duration, int nodes, int client
     } else {
       b.append(String.join(",", faults.stream().sorted().map(FaultKind::flag).toList()));
     }
-    return b.append(" --tick-ms ").append(tickMs).toString();
+    b.append(" --tick-ms ").append(tickMs);
+    return insecure ? b.append(" --insecure").toString() : b.toString();
   }
 }

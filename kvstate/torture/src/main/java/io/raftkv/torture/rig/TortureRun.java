@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * One torture run: starts the cluster, runs the workload and the nemesis for the run's duration, heals
- * everything, checks the outcome and prints the summary. The history, the nemesis log and the node logs
- * stay in the run's directory when it fails or when asked to keep them.
+ * One torture run: makes the cluster's certificates (unless --insecure), starts the cluster, runs the workload and
+ * the nemesis for the run's duration, heals everything, checks the outcome and prints the summary. The history,
+ * the nemesis log, the node logs and the certificates stay in the run's directory when it fails or when asked to
+ * keep them.
  */
 public final class TortureRun {
   /** How long the workload keeps going on the healed cluster, so the history ends calm. */
@@ -48,18 +49,19 @@ public final class TortureRun {
     long start = System.nanoTime();
     Path dir = options.dir();
     Files.createDirectories(dir);
+    RigSecurity security = options.insecure() ? RigSecurity.plaintext() : RigSecurity.tls(dir.resolve("certs"));
     out.println("torture: seed " + options.seed() + ", " + options.nodes() + " nodes, " + options.clients()
         + " clients, " + options.keys() + " keys, " + options.duration().toSeconds() + " s, faults "
         + (options.faults().isEmpty() ? "none"
             : String.join(",", options.faults().stream().sorted().map(FaultKind::flag).toList()))
-        + ", files in " + dir);
+        + ", " + security.describe() + ", files in " + dir);
     History history = new History();
     ValueLedger ledger = new ValueLedger();
     FinalChecks.Result result;
     Nemesis nemesis;
-    try (ClusterProcesses cluster = ClusterProcesses.start(dir, options.nodes(), options.tickMs());
-        Workload workload = new Workload(history, ledger, cluster.endpoints(), options.clients(), options.keys(),
-            options.seed())) {
+    try (ClusterProcesses cluster = ClusterProcesses.start(dir, options.nodes(), options.tickMs(), security);
+        Workload workload = new Workload(history, ledger, cluster.endpoints(), cluster.clients(), options.clients(),
+            options.keys(), options.seed())) {
       nemesis = new Nemesis(cluster, ledger, options.faults(), options.seed());
       Thread nemesisThread = new Thread(nemesis, "torture-nemesis");
       workload.start();

@@ -27,6 +27,7 @@ final class Workload implements AutoCloseable {
 
   private final History history;
   private final List<String> endpoints;
+  private final RigClients rigClients;
   private final int clients;
   private final List<ByteString> keys;
   private final long seed;
@@ -35,10 +36,12 @@ final class Workload implements AutoCloseable {
   private final List<ClientLoop> loops = new ArrayList<>();
   private final ValueLedger ledger;
 
-  Workload(History history, ValueLedger ledger, List<String> endpoints, int clients, int keyCount, long seed) {
+  Workload(History history, ValueLedger ledger, List<String> endpoints, RigClients rigClients, int clients,
+      int keyCount, long seed) {
     this.history = history;
     this.ledger = ledger;
     this.endpoints = List.copyOf(endpoints);
+    this.rigClients = rigClients;
     this.clients = clients;
     this.seed = seed;
     List<ByteString> k = new ArrayList<>();
@@ -59,7 +62,7 @@ final class Workload implements AutoCloseable {
 
   void start() {
     for (int c = 0; c < clients; c++) {
-      ClientLoop loop = new ClientLoop(c, RaftKvClient.connect(endpoints, DEADLINE));
+      ClientLoop loop = new ClientLoop(c, rigClients.connect(endpoints, DEADLINE));
       loops.add(loop);
       Thread t = new Thread(loop, "torture-client-" + c);
       t.setDaemon(true);

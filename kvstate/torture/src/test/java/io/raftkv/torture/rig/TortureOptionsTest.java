@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TortureOptionsTest {
   private static TortureOptions options(int nodes, int clients, int keys) {
     return new TortureOptions(5, Duration.ofSeconds(30), nodes, clients, keys, EnumSet.of(FaultKind.KILL),
-        Path.of("x"), false, 50);
+        Path.of("x"), false, 50, false);
   }
 
   @Test
@@ -35,8 +35,16 @@ class TortureOptionsTest {
   @Test
   void theRerunCommandRepeatsEverySetting() {
     TortureOptions o = new TortureOptions(42, Duration.ofSeconds(30), 5, 4, 6,
-        Set.of(FaultKind.WIPE, FaultKind.KILL), Path.of("x"), false, 40);
+        Set.of(FaultKind.WIPE, FaultKind.KILL), Path.of("x"), false, 40, false);
     assertThat(o.rerunCommand()).isEqualTo("raftkv torture --seed 42 --duration 30000ms --nodes 5 --clients 4"
         + " --keys 6 --faults kill,wipe --tick-ms 40");
+  }
+
+  @Test
+  void theRerunCommandOfAPlaintextRunSaysInsecure() {
+    TortureOptions o = new TortureOptions(42, Duration.ofSeconds(30), 3, 4, 6, Set.of(), Path.of("x"), false, 40,
+        true);
+    assertThat(o.rerunCommand()).isEqualTo("raftkv torture --seed 42 --duration 30000ms --nodes 3 --clients 4"
+        + " --keys 6 --faults none --tick-ms 40 --insecure");
   }
 }
