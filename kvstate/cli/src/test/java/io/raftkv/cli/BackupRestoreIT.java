@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * `deploy/bin/raftkv backup` of three running `raftkv server` processes while a client writes, then
  * `raftkv restore` of the file into three new directories and three new server processes on other
  * ports: every write acknowledged before the backup started is served at its version, and new writes go.
+ * Both clusters serve TLS with the certificates `raftkv certs init` made (the restored nodes keep their ids and
+ * the cluster id, so they keep their certificates); the backup command and the clients present the admin's.
  */
 class BackupRestoreIT {
   private static final Path REPO = Path.of(System.getProperty("raftkv.repo", "../.."));
@@ -40,6 +42,7 @@ class BackupRestoreIT {
   Path dir;
 
   private final List<Process> servers = new ArrayList<>();
+  private ProcessTls tls;
 
   @AfterEach
   void killAll() {
@@ -70,10 +73,12 @@ class BackupRestoreIT {
 
   private void startCluster(Ports ports, String name) throws IOException {
     for (int id = 1; id <= 3; id++) {
-      ProcessBuilder pb = new ProcessBuilder(RAFTKV.toString(), "server", "--id", String.valueOf(id),
+      List<String> command = new ArrayList<>(List.of(RAFTKV.toString(), "server", "--id", String.valueOf(id),
           "--cluster-id", "it", "--client-addr", "127.0.0.1:" + ports.client()[id],
           "--peer-addr", "127.0.0.1:" + ports.peer()[id], "--peers", ports.peers(),
-          "--data-dir", dir.resolve(name + "-" + id).toString(), "--tick-ms", "50");
+          "--data-dir", dir.resolve(name + "-" + id).toString(), "--tick-ms", "50"));
+      command.addAll(tls.serverFlags(id));
+      ProcessBuilder pb = new ProcessBuilder(command);
       pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-" + id + ".log").toFile());
       servers.add(pb.start());
     }
@@ -92,11 +97,16 @@ class BackupRestoreIT {
   @Test
   void aBackupOfRunningServersRestoresIntoANewClusterOfServers() throws Exception {
     assertThat(Files.isExecutable(RAFTKV)).as("%s (built by mvn package)", RAFTKV).isTrue();
+    Path certs = dir.resolve("certs");
+    Map.Entry<Integer, String> init = raftkv("certs", "init", "--dir", certs.toString(), "--nodes", "3",
+        "--cluster-id", "it");
+    assertThat(init.getKey()).as(init.getValue()).isEqualTo(0);
+    tls = new ProcessTls(certs);
     Ports old = Ports.fresh();
     startCluster(old, "old");
     Path backup = dir.resolve("it.rkvb");
     Map<String, Long> acknowledgedBefore;
-    try (RaftKvClient client = RaftKvClient.connect(old.endpoints(), WAIT)) {
+    try (RaftKvClient client = tls.client(old.endpoints(), WAIT)) {
       LeaderWaits.awaitKnownLeader(client);
       Map<String, Long> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
@@ -116,8 +126,10 @@ class BackupRestoreIT {
         Thread.sleep(50);
       }
       acknowledgedBefore = new HashMap<>(acknowledged);
-      Map.Entry<Integer, String> result = raftkv("backup", "--out", backup.toString(), "--endpoints",
-          String.join(",", old.endpoints()));
+      List<String> backupCommand = new ArrayList<>(List.of("backup", "--out", backup.toString(), "--endpoints",
+          String.join(",", old.endpoints())));
+      backupCommand.addAll(tls.clientFlags());
+      Map.Entry<Integer, String> result = raftkv(backupCommand.toArray(String[]::new));
       stop.set(true);
       writer.join(WAIT.toMillis());
       assertThat(result.getKey()).as(result.getValue()).isEqualTo(0);
@@ -140,7 +152,7 @@ class BackupRestoreIT {
       assertThat(p.exitValue()).as(Files.readString(dir.resolve("restore-" + id + ".out"))).isEqualTo(0);
     }
     startCluster(fresh, "new");
-    try (RaftKvClient client = RaftKvClient.connect(fresh.endpoints(), WAIT)) {
+    try (RaftKvClient client = tls.client(fresh.endpoints(), WAIT)) {
       LeaderWaits.awaitKnownLeader(client);
       for (Map.Entry<String, Long> e : acknowledgedBefore.entrySet()) {
         Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));

@@ -7,6 +7,7 @@ import io.raftkv.api.KeyValue;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.server.node.NodeDefaults;
 import io.raftkv.testkit.FreePorts;
 import io.raftkv.testkit.LeaderWaits;
 import io.raftkv.testkit.SmallDisk;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A `raftkv server` process whose data directory is on a small tmpfs that fills up: the process exits
+ * A `raftkv server` process (serving TLS) whose data directory is on a small tmpfs that fills up: the process exits
  * with the storage-failure code and says why in its log, and so does a restart while the disk is still
  * full (at its first failed write); once space is freed, a restart has every write that was acknowledged. Mounting needs root (CI runs as root); elsewhere the test is skipped.
  */
@@ -42,6 +44,7 @@ class DiskFullProcessIT {
   Path logs;
 
   private Process server;
+  private ProcessTls tls;
 
   @BeforeAll
   static void mountSmallDisk() throws Exception {
@@ -71,9 +74,11 @@ class DiskFullProcessIT {
   }
 
   private Process startServer(int clientPort, int peerPort, Path log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(RAFTKV.toString(), "server", "--id", "1",
+    List<String> command = new ArrayList<>(List.of(RAFTKV.toString(), "server", "--id", "1",
         "--client-addr", "127.0.0.1:" + clientPort, "--peer-addr", "127.0.0.1:" + peerPort,
-        "--peers", "1=127.0.0.1:" + peerPort, "--data-dir", mountPoint.resolve("n1").toString(), "--tick-ms", "50");
+        "--peers", "1=127.0.0.1:" + peerPort, "--data-dir", mountPoint.resolve("n1").toString(), "--tick-ms", "50"));
+    command.addAll(tls.serverFlags(1));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return pb.start();
   }
@@ -84,10 +89,12 @@ class DiskFullProcessIT {
     java.util.Set<Integer> taken = new java.util.HashSet<>();
     int clientPort = FreePorts.freePort(taken);
     int peerPort = FreePorts.freePort(taken);
+    // The certificates stay off the small disk, which the test fills.
+    tls = ProcessTls.issue(logs.resolve("certs"), NodeDefaults.CLUSTER_ID, 1);
     Path firstLog = logs.resolve("first.log");
     server = startServer(clientPort, peerPort, firstLog);
     Map<String, Long> acknowledged = new LinkedHashMap<>();
-    try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
+    try (RaftKvClient client = tls.client(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
       LeaderWaits.awaitKnownLeader(client);
       for (int i = 0; i < 20; i++) {
         String key = "before-" + i;
@@ -101,7 +108,7 @@ class DiskFullProcessIT {
     // Restarted before space is freed (as a supervisor would), it serves until a write fails again.
     Path stillFullLog = logs.resolve("still-full.log");
     server = startServer(clientPort, peerPort, stillFullLog);
-    try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
+    try (RaftKvClient client = tls.client(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
       awaitLeaderOrExit(client);
       writeUntilTheServerExits(client, "still-full-", acknowledged);
     }
@@ -110,7 +117,7 @@ class DiskFullProcessIT {
     disk.free();
     Path secondLog = logs.resolve("second.log");
     server = startServer(clientPort, peerPort, secondLog);
-    try (RaftKvClient client = RaftKvClient.connect(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
+    try (RaftKvClient client = tls.client(List.of("127.0.0.1:" + clientPort), Duration.ofSeconds(10))) {
       LeaderWaits.awaitKnownLeader(client);
       for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
         Optional<KeyValue> kv = client.get(ByteString.copyFromUtf8(e.getKey()));

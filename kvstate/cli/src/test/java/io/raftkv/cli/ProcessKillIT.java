@@ -11,6 +11,7 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.client.ChangeStream;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.server.node.NodeDefaults;
 import io.raftkv.testkit.FreePorts;
 import io.raftkv.testkit.LeaderWaits;
 import java.io.IOException;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three `deploy/bin/raftkv server` processes, killed with SIGKILL and restarted while clients write:
+ * Three `deploy/bin/raftkv server` processes serving TLS, killed with SIGKILL and restarted while clients write:
  * every acknowledged write is present afterwards, at the version it was acknowledged with (so none was
  * applied twice).
  */
@@ -48,6 +49,7 @@ class ProcessKillIT {
   private final Process[] processes = new Process[4];
   private final int[] clientPorts = new int[4];
   private final int[] peerPorts = new int[4];
+  private ProcessTls tls;
 
   @AfterEach
   void killAll() {
@@ -63,9 +65,11 @@ class ProcessKillIT {
   }
 
   private void start(int id) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(RAFTKV.toString(), "server", "--id", String.valueOf(id),
+    List<String> command = new ArrayList<>(List.of(RAFTKV.toString(), "server", "--id", String.valueOf(id),
         "--client-addr", "127.0.0.1:" + clientPorts[id], "--peer-addr", "127.0.0.1:" + peerPorts[id],
-        "--peers", peers(), "--data-dir", dir.resolve("n" + id).toString(), "--tick-ms", "50");
+        "--peers", peers(), "--data-dir", dir.resolve("n" + id).toString(), "--tick-ms", "50"));
+    command.addAll(tls.serverFlags(id));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("n" + id + ".log").toFile()));
     processes[id] = pb.start();
   }
@@ -82,6 +86,7 @@ class ProcessKillIT {
       clientPorts[id] = FreePorts.freePort(taken);
       peerPorts[id] = FreePorts.freePort(taken);
     }
+    tls = ProcessTls.issue(dir.resolve("certs"), NodeDefaults.CLUSTER_ID, 3);
     for (int id = 1; id <= 3; id++) {
       start(id);
     }
@@ -90,7 +95,7 @@ class ProcessKillIT {
     AtomicInteger unknown = new AtomicInteger();
     ExecutorService writers = Executors.newFixedThreadPool(4);
     List<Future<?>> futures = new ArrayList<>();
-    try (RaftKvClient client = RaftKvClient.connect(endpoints(), Duration.ofSeconds(20))) {
+    try (RaftKvClient client = tls.client(endpoints(), Duration.ofSeconds(20))) {
       LeaderWaits.awaitKnownLeader(client);
       for (int w = 0; w < 4; w++) {
         int writer = w;
@@ -148,11 +153,11 @@ class ProcessKillIT {
   }
 
   /** The change feed of one node from its start through index {@code last}, one line per event. */
-  private static List<String> feedOf(String endpoint, long last) {
+  private List<String> feedOf(String endpoint, long last) throws Exception {
     List<String> events = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     long seen = 0;
-    try (RaftKvClient one = RaftKvClient.connect(List.of(endpoint), Duration.ofSeconds(20));
+    try (RaftKvClient one = tls.client(List.of(endpoint), Duration.ofSeconds(20));
         ChangeStream stream = one.watch(WatchRequest.getDefaultInstance())) {
       while (seen < last) {
         assertThat(System.nanoTime()).as("feed of %s reaching index %s (at %s)", endpoint, last, seen)
