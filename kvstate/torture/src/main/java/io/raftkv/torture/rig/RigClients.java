@@ -2,12 +2,10 @@ package io.raftkv.torture.rig;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.TlsChannelCredentials;
 import io.raftkv.api.tls.BadTlsFileException;
 import io.raftkv.api.tls.TlsFiles;
 import io.raftkv.client.RaftKvClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.raftkv.testkit.TestCertificates;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,19 +38,6 @@ final class RigClients {
 
   /** The credentials of the rig's raw admin calls (SetNetworkFaults), presenting the same certificate. */
   ChannelCredentials channelCredentials() {
-    if (tls.isEmpty()) {
-      return InsecureChannelCredentials.create();
-    }
-    TlsFiles files = tls.get();
-    try {
-      TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder()
-          .trustManager(files.trustedCa().toFile());
-      if (files.hasIdentity()) {
-        builder.keyManager(files.certChain().toFile(), files.privateKey().toFile());
-      }
-      return builder.build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the rig's TLS files " + files, e);
-    }
+    return tls.map(TestCertificates::channelCredentials).orElseGet(InsecureChannelCredentials::create);
   }
 }
