@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkv.api.tls.BadTlsFileException;
 import io.raftkv.api.tls.TlsFiles;
+import io.raftkv.connect.sink.RaftKvSinkConnector;
+import io.raftkv.connect.source.RaftKvSourceConnector;
 import io.raftkv.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,17 @@ class SslSettingsTest {
     });
     assertThatThrownBy(ssl::tlsFiles).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("raftkv.ssl.ca.location: ");
+  }
+
+  @Test
+  void bothConnectorsRefuseToStartWithTlsOnAndNoCaNamingTheOption() {
+    Map<String, String> sink = Map.of("name", "s", "raftkv.endpoints", "127.0.0.1:7001", "topics", "t");
+    assertThatThrownBy(() -> new RaftKvSinkConnector().start(sink)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("raftkv.ssl.ca.location: raftkv.ssl.enabled is true (the default) but no CA");
+    Map<String, String> source = Map.of("name", "s", "raftkv.endpoints", "127.0.0.1:7001", "topic", "t",
+        "raftkv.ssl.ca.location", "/certs/ca.crt", "raftkv.ssl.key.location", "/certs/admin.key");
+    assertThatThrownBy(() -> new RaftKvSourceConnector().start(source)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("raftkv.ssl.certificate.location: raftkv.ssl.key.location is set");
   }
 
   @Test
