@@ -1,17 +1,24 @@
 package io.raftkv.connect.config;
 
 import io.raftkv.api.StatusResponse;
+import io.raftkv.api.tls.BadTlsFileException;
 import io.raftkv.client.RaftKvClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.kafka.common.config.ConfigValue;
 
-/** Asks each endpoint for its status, so a config that names no live RaftKV cluster is refused up front. */
+/**
+ * Checks that a config reaches a live RaftKV cluster, so a config that names none, or cannot speak to it, is
+ * refused up front: the TLS options make a client (their files read and checked), then each endpoint is asked
+ * for its status, and a failure is reported on the option to change.
+ */
 public final class ClusterProbe {
   /** The longest a validation waits for the cluster (less if the configured request timeout is shorter). */
   private static final Duration VALIDATE_TIMEOUT = Duration.ofSeconds(5);
@@ -19,31 +26,63 @@ public final class ClusterProbe {
   private ClusterProbe() {}
 
   /**
-   * If the endpoint list passed its own checks, asks the cluster and adds what is wrong with reaching it to
-   * the endpoints option's errors; {@code values} are a validation's results by option name.
+   * If the endpoint list and the TLS options passed their own checks, makes a client and asks the cluster; adds
+   * what is wrong to the errors of the option at fault. {@code values} are a validation's results by option name.
    */
-  public static void checkEndpoints(java.util.Map<String, org.apache.kafka.common.config.ConfigValue> values) {
-    org.apache.kafka.common.config.ConfigValue endpoints = values.get(RaftKvClusterConfig.ENDPOINTS);
-    if (!endpoints.errorMessages().isEmpty()) {
+  public static void check(Map<String, ConfigValue> values) {
+    ConfigValue endpoints = values.get(RaftKvClusterConfig.ENDPOINTS);
+    if (!endpoints.errorMessages().isEmpty() || hasErrors(values, RaftKvSslConfig.ENABLED,
+        RaftKvSslConfig.CA_LOCATION, RaftKvSslConfig.CERTIFICATE_LOCATION, RaftKvSslConfig.KEY_LOCATION)) {
       return;
     }
-    org.apache.kafka.common.config.ConfigValue timeout = values.get(RaftKvClusterConfig.REQUEST_TIMEOUT_MS);
-    Duration probeTimeout = timeout.errorMessages().isEmpty()
-        ? Duration.ofMillis(Math.min(VALIDATE_TIMEOUT.toMillis(), (Long) timeout.value())) : VALIDATE_TIMEOUT;
-    problem(RaftKvClient.parseEndpoints((String) endpoints.value()), probeTimeout).ifPresent(p ->
-        endpoints.addErrorMessage(RaftKvClusterConfig.ENDPOINTS + "='" + endpoints.value() + "': " + p));
+    SslSettings ssl = SslSettings.read(name -> values.containsKey(name) ? values.get(name).value() : null);
+    List<OptionProblem> problems = ssl.problems();
+    if (problems.isEmpty()) {
+      ConfigValue timeout = values.get(RaftKvClusterConfig.REQUEST_TIMEOUT_MS);
+      Duration probeTimeout = timeout.errorMessages().isEmpty()
+          ? Duration.ofMillis(Math.min(VALIDATE_TIMEOUT.toMillis(), (Long) timeout.value())) : VALIDATE_TIMEOUT;
+      problem(RaftKvClient.parseEndpoints((String) endpoints.value()), probeTimeout, ssl).ifPresent(problems::add);
+    }
+    for (OptionProblem p : problems) {
+      values.get(p.option()).addErrorMessage(p.option().equals(RaftKvClusterConfig.ENDPOINTS)
+          ? RaftKvClusterConfig.ENDPOINTS + "='" + endpoints.value() + "': " + p.message() : p.message());
+    }
   }
 
-  /** What is wrong with reaching the cluster at {@code endpoints}, or empty if some node answered. */
-  public static Optional<String> problem(List<String> endpoints, Duration timeout) {
+  private static boolean hasErrors(Map<String, ConfigValue> values, String... options) {
+    for (String option : options) {
+      ConfigValue v = values.get(option);
+      if (v != null && !v.errorMessages().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What is wrong with reaching the cluster at {@code endpoints} with {@code ssl}, on the option to change, or
+   * empty if some node answered.
+   */
+  public static Optional<OptionProblem> problem(List<String> endpoints, Duration timeout, SslSettings ssl) {
+    List<OptionProblem> incomplete = ssl.problems();
+    if (!incomplete.isEmpty()) {
+      return Optional.of(incomplete.get(0));
+    }
+    RaftKvClient client;
+    try {
+      client = RaftKvClusterConfig.client(endpoints, timeout, ssl);
+    } catch (BadTlsFileException e) {
+      return Optional.of(ssl.problemOf(e));
+    }
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(endpoints.size(), 8), r -> {
       Thread t = new Thread(r, "raftkv-probe");
       t.setDaemon(true);
       return t;
     });
-    try (RaftKvClient client = RaftKvClient.connect(endpoints, timeout)) {
+    try (client) {
       List<CompletableFuture<String>> answers = new ArrayList<>();
       List<String> failures = new ArrayList<>();
+      Optional<OptionProblem> refusal = Optional.empty();
       TreeSet<String> clusterIds = new TreeSet<>();
       for (String endpoint : endpoints) {
         answers.add(CompletableFuture.supplyAsync(() -> {
@@ -57,15 +96,19 @@ public final class ClusterProbe {
         } catch (RuntimeException e) {
           Throwable cause = e.getCause() == null ? e : e.getCause();
           failures.add(endpoints.get(i) + " (" + cause.getMessage() + ")");
+          if (refusal.isEmpty()) {
+            refusal = HandshakeDiagnosis.diagnose(cause, endpoints.get(i), ssl);
+          }
         }
       }
       if (clusterIds.isEmpty()) {
-        return Optional.of("no RaftKV node answered within " + timeout.toMillis() + " ms at " + String.join(", ",
-            failures) + ": check the addresses and that the cluster is running");
+        return Optional.of(refusal.orElseGet(() -> new OptionProblem(RaftKvClusterConfig.ENDPOINTS,
+            "no RaftKV node answered within " + timeout.toMillis() + " ms at " + String.join(", ", failures)
+                + ": check the addresses and that the cluster is running")));
       }
       if (clusterIds.size() > 1) {
-        return Optional.of("the endpoints belong to different RaftKV clusters " + clusterIds
-            + ": list the nodes of one cluster only");
+        return Optional.of(new OptionProblem(RaftKvClusterConfig.ENDPOINTS, "the endpoints belong to different "
+            + "RaftKV clusters " + clusterIds + ": list the nodes of one cluster only"));
       }
       return Optional.empty();
     } finally {

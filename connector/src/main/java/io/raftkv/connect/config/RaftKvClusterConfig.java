@@ -1,10 +1,12 @@
 package io.raftkv.connect.config;
 
+import io.raftkv.api.tls.BadTlsFileException;
 import io.raftkv.client.RaftKvClient;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /** The options every RaftKV connector (sink or source) needs to reach the cluster. */
 public final class RaftKvClusterConfig {
@@ -22,14 +24,15 @@ public final class RaftKvClusterConfig {
 
   private RaftKvClusterConfig() {}
 
-  /** Adds the cluster options to {@code def}, first in their group. */
+  /** Adds the cluster options to {@code def}, first in their group, and then the TLS group. */
   public static ConfigDef define(ConfigDef def) {
-    return def
+    def
         .define(ENDPOINTS, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new EndpointListValidator(),
             ConfigDef.Importance.HIGH, ENDPOINTS_DOC, GROUP, 1, ConfigDef.Width.LONG, "RaftKV endpoints")
         .define(REQUEST_TIMEOUT_MS, ConfigDef.Type.LONG, REQUEST_TIMEOUT_MS_DEFAULT,
             ConfigDef.Range.between(100, 600_000), ConfigDef.Importance.MEDIUM, REQUEST_TIMEOUT_MS_DOC, GROUP, 2,
             ConfigDef.Width.SHORT, "Request timeout (ms)");
+    return RaftKvSslConfig.define(def);
   }
 
   public static List<String> endpoints(AbstractConfig config) {
@@ -40,8 +43,32 @@ public final class RaftKvClusterConfig {
     return Duration.ofMillis(config.getLong(REQUEST_TIMEOUT_MS));
   }
 
-  /** A client for the configured cluster; the caller closes it. */
+  /**
+   * A client for the configured cluster, speaking TLS unless {@code raftkv.ssl.enabled=false}; the caller closes
+   * it.
+   *
+   * @throws ConfigException naming the option of a TLS file that cannot be used, or of a missing one
+   */
   public static RaftKvClient connect(AbstractConfig config) {
-    return RaftKvClient.connect(endpoints(config), requestTimeout(config));
+    SslSettings ssl = SslSettings.of(config);
+    try {
+      return client(endpoints(config), requestTimeout(config), ssl);
+    } catch (BadTlsFileException e) {
+      OptionProblem problem = ssl.problemOf(e);
+      throw new ConfigException(problem.message());
+    }
+  }
+
+  /**
+   * A client of {@code endpoints} whose calls keep trying for {@code timeout}, with {@code ssl}'s TLS files
+   * (checked now).
+   *
+   * @throws ConfigException naming the option of a missing TLS file
+   * @throws BadTlsFileException naming a TLS file that cannot be used and why
+   */
+  static RaftKvClient client(List<String> endpoints, Duration timeout, SslSettings ssl) throws BadTlsFileException {
+    RaftKvClient.Builder builder = RaftKvClient.builder(endpoints).deadline(timeout);
+    ssl.tlsFiles().ifPresent(builder::tls);
+    return builder.build();
   }
 }

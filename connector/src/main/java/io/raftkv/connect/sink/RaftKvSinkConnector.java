@@ -8,6 +8,7 @@ import io.raftkv.connect.config.ClusterProbe;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSinkConfig;
 import io.raftkv.connect.config.SinkConfigConflicts;
+import io.raftkv.connect.config.SslSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class RaftKvSinkConnector extends SinkConnector {
     RaftKvSinkConfig config = new RaftKvSinkConfig(props);
     config.keyPrefixes();
     config.connectorName();
+    // A missing TLS option fails the connector itself, before any task tries to connect.
+    SslSettings.of(config).tlsFiles();
     this.props = Map.copyOf(props);
     log.info("RaftKV sink connector {} started for {}", config.connectorName(),
         RaftKvClusterConfig.endpoints(config));
@@ -73,7 +76,7 @@ public final class RaftKvSinkConnector extends SinkConnector {
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SinkConfigConflicts.check(connectorConfigs, values);
-    ClusterProbe.checkEndpoints(values);
+    ClusterProbe.check(values);
     return config;
   }
 

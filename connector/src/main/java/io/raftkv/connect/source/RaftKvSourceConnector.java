@@ -7,6 +7,7 @@ import io.raftkv.connect.config.ClusterProbe;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSourceConfig;
 import io.raftkv.connect.config.SourceConfigConflicts;
+import io.raftkv.connect.config.SslSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -40,6 +41,8 @@ public final class RaftKvSourceConnector extends SourceConnector {
   public void start(Map<String, String> props) {
     RaftKvSourceConfig config = new RaftKvSourceConfig(props);
     SourceConfigConflicts.requireNone(config);
+    // A missing TLS option fails the connector itself, before any task tries to connect.
+    SslSettings.of(config).tlsFiles();
     this.props = Map.copyOf(props);
     log.info("RaftKV source connector {} started for {}", config.connectorName(),
         RaftKvClusterConfig.endpoints(config));
@@ -73,7 +76,7 @@ public final class RaftKvSourceConnector extends SourceConnector {
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SourceConfigConflicts.check(values);
-    ClusterProbe.checkEndpoints(values);
+    ClusterProbe.check(values);
     return config;
   }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The plugin archive that {@code mvn package} builds, unpacked into a worker's plugin.path, loads the sink
  * and the source (found through their ServiceLoader manifests): the sink writes a record to RaftKV and the
- * source emits that write as a change event. This JVM's class path holds neither the
+ * source emits that write as a change event, both over TLS. This JVM's class path holds neither the
  * connector nor gRPC or protobuf: everything the sink needs must come from the archive's lib folder, gRPC's
  * own service providers (name resolvers, load balancers, the Netty transport) included.
  */
@@ -84,6 +84,7 @@ class PluginArchiveIT {
         config.put("tasks.max", "1");
         config.put("topics", "greetings");
         config.put("raftkv.endpoints", raftkv.endpoints());
+        config.putAll(raftkv.sslConfig());
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         // validate() asks each node for its status over gRPC from inside the plugin's class loader.
@@ -108,6 +109,7 @@ class PluginArchiveIT {
         source.put("connector.class", "RaftKvSourceConnector");
         source.put("tasks.max", "1");
         source.put("raftkv.endpoints", raftkv.endpoints());
+        source.putAll(raftkv.sslConfig());
         source.put("topic", "greetings-changes");
         source.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         source.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");

@@ -3,7 +3,11 @@ package io.raftkv.connect.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.api.KeyValue;
+import io.raftkv.api.tls.TlsFiles;
 import io.raftkv.connect.testing.SinkTestEnvironment;
+import io.raftkv.testkit.InProcessCluster;
+import io.raftkv.testkit.TestCertificates;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.net.ServerSocket;
@@ -19,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Records flow from Kafka topics into a 3-node RaftKV cluster through a real Connect worker, and the
- * worker's REST validate endpoint explains bad configs.
+ * Records flow from Kafka topics into a 3-node RaftKV cluster (over TLS; in plaintext to a cluster started
+ * insecure) through a real Connect worker, and the worker's REST validate endpoint explains bad configs.
  */
 class SinkConnectorTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -230,6 +234,92 @@ class SinkConnectorTest {
     regex.put("key.prefix", "events/");
     assertThat(errors(regex).get("key.prefix")).singleElement().asString()
         .contains("gives every topic matching topics.regex the same prefix");
+  }
+
+  @Test
+  void restValidateNamesTheTlsOptionAtFaultWithTheFileOrTheLikelyCause() throws Exception {
+    TestCertificates certificates = env.raftkv.certificates().orElseThrow();
+    TlsFiles admin = certificates.user(InProcessCluster.ADMIN_USER);
+    TlsFiles expired = certificates.expiredUser("late");
+    TestCertificates foreign = TestCertificates.create(root.resolve("foreign-ca"), SinkTestEnvironment.CLUSTER_ID);
+    TlsFiles stranger = foreign.user(InProcessCluster.ADMIN_USER);
+    Path missing = root.resolve("no-such-ca.crt");
+    Path notPem = Files.writeString(root.resolve("notes.txt"), "these are not certificates\n");
+    Path bothCas = Files.writeString(root.resolve("both-cas.crt"), Files.readString(certificates.caCertificate())
+        + Files.readString(foreign.caCertificate()));
+    List<BadConfig> table = List.of(
+        new BadConfig(Map.of("raftkv.ssl.ca.location", missing.toString()), "raftkv.ssl.ca.location",
+            "raftkv.ssl.ca.location='" + missing + "': trusted CA " + missing + ": missing (no such file)"),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", root.toString()), "raftkv.ssl.ca.location",
+            "trusted CA " + root + ": is a directory, not a file"),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", notPem.toString()), "raftkv.ssl.ca.location",
+            "trusted CA " + notPem + ": not a PEM certificate file"),
+        new BadConfig(Map.of("raftkv.ssl.key.location", admin.certChain().toString()), "raftkv.ssl.key.location",
+            "private key " + admin.certChain() + ": a PEM '-----BEGIN CERTIFICATE-----' block, but only an "
+                + "unencrypted PKCS#8 key"),
+        new BadConfig(Map.of("raftkv.ssl.certificate.location", expired.certChain().toString(),
+            "raftkv.ssl.key.location", expired.privateKey().toString()), "raftkv.ssl.certificate.location",
+            "certificate " + expired.certChain() + ": certificate CN=late expired at"),
+        new BadConfig(Map.of("raftkv.ssl.key.location", ""), "raftkv.ssl.key.location",
+            "raftkv.ssl.certificate.location is set ('" + admin.certChain() + "') but raftkv.ssl.key.location is "
+                + "not: a client certificate needs its private key"),
+        new BadConfig(Map.of("raftkv.ssl.certificate.location", ""), "raftkv.ssl.certificate.location",
+            "raftkv.ssl.key.location is set ('" + admin.privateKey() + "') but raftkv.ssl.certificate.location is "
+                + "not: a private key needs the client certificate it belongs to"),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", ""), "raftkv.ssl.ca.location",
+            "raftkv.ssl.enabled is true (the default) but no CA is given"),
+        new BadConfig(Map.of("raftkv.ssl.certificate.location", stranger.certChain().toString(),
+            "raftkv.ssl.key.location", stranger.privateKey().toString()), "raftkv.ssl.certificate.location",
+            "certificate " + stranger.certChain() + ": not signed by the trusted CA in "
+                + certificates.caCertificate()),
+        // The cluster refuses: plaintext against TLS, a node certificate of another CA, a client certificate of
+        // another CA (trusted by the connector, not by the cluster).
+        new BadConfig(Map.of("raftkv.ssl.enabled", "false"), "raftkv.ssl.enabled",
+            "refused the connection: it closed the connection without an answer, as a node serving TLS does to a "
+                + "plaintext client. Likely cause: the cluster serves TLS"),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", foreign.caCertificate().toString(),
+            "raftkv.ssl.certificate.location", "", "raftkv.ssl.key.location", ""), "raftkv.ssl.ca.location",
+            "the connector refused the certificate of the RaftKV node at "),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", bothCas.toString(),
+            "raftkv.ssl.certificate.location", stranger.certChain().toString(),
+            "raftkv.ssl.key.location", stranger.privateKey().toString()), "raftkv.ssl.certificate.location",
+            "refused the connection: the TLS handshake failed"));
+
+    Map<String, String> good = env.sinkConfig("a");
+    good.put("name", "validated-tls-sink");
+    assertThat(errors(good)).as("a good config").isEmpty();
+    for (BadConfig bad : table) {
+      Map<String, String> config = new java.util.HashMap<>(good);
+      config.putAll(bad.changes());
+      Map<String, List<String>> errors = errors(config);
+      assertThat(errors).as("errors for %s", bad.changes()).containsOnlyKeys(bad.option());
+      assertThat(errors.get(bad.option())).as("errors for %s", bad.changes())
+          .anySatisfy(m -> assertThat(m).contains(bad.message()));
+    }
+  }
+
+  @Test
+  void withTlsOffTheSinkWritesToAClusterStartedInsecureAndTlsOnIsRefusedThere() throws Exception {
+    try (InProcessCluster insecure = InProcessCluster.builder(root.resolve("insecure"), 1)
+        .clusterId(SinkTestEnvironment.CLUSTER_ID).startWithLeader()) {
+      env.connect.kafka().createTopic("plain", 1);
+      env.produce("plain", 0, List.<String[]>of(new String[] {"k", "in the clear"}));
+      Map<String, String> config = env.sinkConfig("plain");
+      config.put("raftkv.endpoints", insecure.endpoints());
+      config.put("name", "plain-sink");
+      assertThat(errors(config).get("raftkv.ssl.enabled")).as("TLS against a plaintext node").singleElement()
+          .asString().contains("refused the connection: it answered the TLS handshake in plaintext. Likely cause: "
+              + "the cluster was started with --insecure; set raftkv.ssl.enabled=false");
+
+      config.keySet().removeIf(option -> option.startsWith("raftkv.ssl."));
+      config.put("raftkv.ssl.enabled", "false");
+      assertThat(errors(config)).isEmpty();
+      env.startConnector("plain-sink", config);
+      SinkTestEnvironment.await(WAIT, "the record in the insecure cluster",
+          () -> insecure.get("plain/k").isPresent());
+      assertThat(insecure.getUtf8("plain/k")).isEqualTo("in the clear");
+      env.connect.deleteConnector("plain-sink");
+    }
   }
 
   /** The options with errors and their messages, as the worker's REST validate endpoint answers. */

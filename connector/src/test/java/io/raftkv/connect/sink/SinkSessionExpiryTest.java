@@ -36,16 +36,18 @@ class SinkSessionExpiryTest {
   void aTaskWhoseSessionWasEvictedReconnectsAndWritesEveryRecordOnce() throws Exception {
     // One session at most: any other client's write evicts the task's.
     try (InProcessCluster cluster = InProcessCluster.builder(root, 3).clusterId(SinkTestEnvironment.CLUSTER_ID)
-        .tuning(c -> c.sessionPolicy(new SessionPolicy(1, 1024))).startWithLeader()) {
+        .tls().tuning(c -> c.sessionPolicy(new SessionPolicy(1, 1024))).startWithLeader()) {
       cluster.awaitLeader(Duration.ofSeconds(30));
       RaftKvSinkTask task = new RaftKvSinkTask();
       task.initialize(new QuietContext());
-      task.start(Map.of("name", "expiry", "topics", "orders", "raftkv.endpoints", cluster.endpoints(),
+      Map<String, String> config = new HashMap<>(SinkTestEnvironment.sslConfig(cluster));
+      config.putAll(Map.of("name", "expiry", "topics", "orders", "raftkv.endpoints", cluster.endpoints(),
           "raftkv.request.timeout.ms", "5000", "raftkv.retry.backoff.ms", "10"));
+      task.start(config);
       try {
         task.open(List.of(new TopicPartition("orders", 0)));
         task.put(List.of(record(0), record(1)));
-        try (RaftKvClient other = RaftKvClient.connect(List.of(cluster.endpoints().split(",")), Duration.ofSeconds(10))) {
+        try (RaftKvClient other = cluster.clientBuilder(List.of(cluster.endpoints().split(","))).build()) {
           other.put(ByteString.copyFromUtf8("someone-else"), ByteString.copyFromUtf8("x"));
         }
         // The task learns its session is gone: that batch is redelivered, through a new client.

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The connector's answers that need no cluster: one task, exactly-once support, offsets it refuses offline. */
 class RaftKvSourceConnectorTest {
   private static final Map<String, String> CONFIG = Map.of("name", "s", "raftkv.endpoints", "127.0.0.1:1",
-      "topic", "events", "raftkv.cluster.name", "prod");
+      "raftkv.ssl.ca.location", "/etc/raftkv/certs/ca.crt", "topic", "events", "raftkv.cluster.name", "prod");
 
   @Test
   void oneTaskWhateverTasksMaxSaysBecauseTheFeedIsOneOrderedStream() {

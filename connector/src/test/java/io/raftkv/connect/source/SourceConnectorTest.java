@@ -407,12 +407,13 @@ class SourceConnectorTest {
   @Test
   void resumingFromAnOffsetTheFeedNoLongerHoldsFailsNamingItOrTakesANewSnapshotIfAsked() throws Exception {
     try (InProcessCluster small = InProcessCluster.builder(root.resolve("short-feed"), 3)
-        .clusterId(SourceTestEnvironment.CLUSTER_ID)
+        .clusterId(SourceTestEnvironment.CLUSTER_ID).tls()
         .tuning(b -> b.feedRetention(new FeedRetention(5, Duration.ZERO)).feedGcInterval(Duration.ofMillis(50)))
         .startWithLeader()) {
       env.connect.kafka().createTopic("cmp", 1);
       Map<String, String> config = env.sourceConfig("cmp", "cmp/");
       config.put("raftkv.endpoints", small.endpoints());
+      config.putAll(SinkTestEnvironment.sslConfig(small));
       small.client().put(b("cmp/a"), b("1"));
       env.startConnector("cmp-source", config);
       assertThat(summaries("cmp", 1)).containsExactly("r cmp/a=1");
@@ -472,6 +473,12 @@ class SourceConnectorTest {
             "'localhost' is not an address: expected host:port"),
         new BadConfig(Map.of("raftkv.endpoints", unreachable), "raftkv.endpoints",
             "no RaftKV node answered within 5000 ms at " + unreachable),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", root.resolve("missing-ca.crt").toString()),
+            "raftkv.ssl.ca.location", "trusted CA " + root.resolve("missing-ca.crt") + ": missing (no such file)"),
+        new BadConfig(Map.of("raftkv.ssl.ca.location", ""), "raftkv.ssl.ca.location",
+            "raftkv.ssl.enabled is true (the default) but no CA is given"),
+        new BadConfig(Map.of("raftkv.ssl.enabled", "false"), "raftkv.ssl.enabled",
+            "refused the connection: it closed the connection without an answer"),
         new BadConfig(Map.of("raftkv.start", "yesterday"), "raftkv.start",
             "Invalid value yesterday for configuration raftkv.start: 'yesterday' is not allowed: use snapshot (every "
                 + "existing key as a read event, then the changes after it), now (only the changes applied after the "
@@ -528,6 +535,8 @@ class SourceConnectorTest {
       Map<String, String> config = new java.util.HashMap<>();
       file.get("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
       config.put("raftkv.endpoints", env.raftkv.endpoints());
+      // The example's TLS files stand for a deployment's; this cluster's own take their place, as its address does.
+      config.putAll(SinkTestEnvironment.sslConfig(env.raftkv));
       config.put("name", file.get("name").asText());
       assertThat(errors(config)).as(example).isEmpty();
     }

@@ -9,11 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The test kit's {@code InProcessCluster} loaded in a class loader of its own (from the test class path that Maven
- * wrote to a file), so the JVM's class path can stay free of gRPC, protobuf and the RaftKV client, as a
- * Connect worker's is. Only JDK types cross between the loaders.
+ * The test kit's {@code InProcessCluster}, serving TLS, loaded in a class loader of its own (from the test class
+ * path that Maven wrote to a file), so the JVM's class path can stay free of gRPC, protobuf and the RaftKV client,
+ * as a Connect worker's is. Only JDK types cross between the loaders.
  */
 public final class IsolatedRaftKvCluster implements AutoCloseable {
   /** Named, not referenced: the test kit is not on this JVM's class path, only on the isolated one. */
@@ -22,12 +23,15 @@ public final class IsolatedRaftKvCluster implements AutoCloseable {
   private final Object cluster;
   private final Method endpoints;
   private final Method getUtf8;
+  private final Map<String, String> sslConfig;
 
-  private IsolatedRaftKvCluster(URLClassLoader loader, Object cluster) throws NoSuchMethodException {
+  private IsolatedRaftKvCluster(URLClassLoader loader, Object cluster, Map<String, String> sslConfig)
+      throws NoSuchMethodException {
     this.loader = loader;
     this.cluster = cluster;
     this.endpoints = cluster.getClass().getMethod("endpoints");
     this.getUtf8 = cluster.getClass().getMethod("getUtf8", String.class);
+    this.sslConfig = Map.copyOf(sslConfig);
   }
 
   /**
@@ -42,10 +46,28 @@ public final class IsolatedRaftKvCluster implements AutoCloseable {
     }
     URLClassLoader loader = new URLClassLoader("isolated-raftkv", urls.toArray(new URL[0]),
         ClassLoader.getPlatformClassLoader());
-    Object cluster = within(loader, () -> loader.loadClass(CLUSTER_CLASS)
-        .getMethod("startWithLeader", Path.class, int.class, String.class)
-        .invoke(null, root, 3, SinkTestEnvironment.CLUSTER_ID));
-    return new IsolatedRaftKvCluster(loader, cluster);
+    // builder(root, 3).clusterId(id).tls().startWithLeader(), through reflection: the builder's types stay inside.
+    Object cluster = within(loader, () -> {
+      Object builder = loader.loadClass(CLUSTER_CLASS).getMethod("builder", Path.class, int.class)
+          .invoke(null, root, 3);
+      builder = call(builder, "clusterId", SinkTestEnvironment.CLUSTER_ID);
+      builder = call(builder, "tls");
+      return call(builder, "startWithLeader");
+    });
+    Object admin = within(loader, () -> call(((java.util.Optional<?>) call(cluster, "certificates")).orElseThrow(),
+        "user", "admin"));
+    Map<String, String> ssl = Map.of(
+        "raftkv.ssl.ca.location", within(loader, () -> call(admin, "trustedCa")).toString(),
+        "raftkv.ssl.certificate.location", within(loader, () -> call(admin, "certChain")).toString(),
+        "raftkv.ssl.key.location", within(loader, () -> call(admin, "privateKey")).toString());
+    return new IsolatedRaftKvCluster(loader, cluster, ssl);
+  }
+
+  /** Calls the public method {@code name} of {@code target} that takes {@code args} (Strings, or none). */
+  private static Object call(Object target, String name, String... args) throws Exception {
+    Class<?>[] types = new Class<?>[args.length];
+    java.util.Arrays.fill(types, String.class);
+    return target.getClass().getMethod(name, types).invoke(target, (Object[]) args);
   }
 
   private static URL toUrl(String entry) {
@@ -72,6 +94,11 @@ public final class IsolatedRaftKvCluster implements AutoCloseable {
     } finally {
       thread.setContextClassLoader(before);
     }
+  }
+
+  /** The {@code raftkv.ssl.*} options of a connector that reaches this cluster as its admin user. */
+  public Map<String, String> sslConfig() {
+    return sslConfig;
   }
 
   public String endpoints() throws Exception {

@@ -1,5 +1,6 @@
 package io.raftkv.connect.testing;
 
+import io.raftkv.api.tls.TlsFiles;
 import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,8 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
- * One Kafka broker with one Connect worker (EmbeddedConnectCluster) and a 3-node RaftKV cluster, shared by
- * the tests of one class; each test uses its own topics and connector names.
+ * One Kafka broker with one Connect worker (EmbeddedConnectCluster) and a 3-node RaftKV cluster serving TLS,
+ * shared by the tests of one class; each test uses its own topics and connector names.
  */
 public final class SinkTestEnvironment implements AutoCloseable {
   /** The RaftKV cluster id the tests see in source partitions and offsets. */
@@ -37,7 +38,7 @@ public final class SinkTestEnvironment implements AutoCloseable {
   /** Starts both clusters; {@code extraWorkerProps} are added to the worker's properties. */
   public static SinkTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps)
       throws InterruptedException {
-    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID)
+    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID).tls()
         .startWithLeader();
     Map<String, String> workerProps = new HashMap<>();
     // Commits of consumer offsets often, so the restart tests see both committed and uncommitted progress.
@@ -63,11 +64,21 @@ public final class SinkTestEnvironment implements AutoCloseable {
     config.put("tasks.max", "1");
     config.put("topics", String.join(",", topics));
     config.put("raftkv.endpoints", raftkv.endpoints());
+    config.putAll(sslConfig(raftkv));
     config.put("raftkv.request.timeout.ms", "5000");
     config.put("raftkv.retry.backoff.ms", "200");
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     return config;
+  }
+
+  /** The {@code raftkv.ssl.*} options of a connector that reaches {@code cluster} (a TLS one) as its admin user. */
+  public static Map<String, String> sslConfig(InProcessCluster cluster) {
+    TlsFiles admin = cluster.certificates().orElseThrow(() -> new IllegalArgumentException("cluster "
+        + cluster.clusterId() + " serves plaintext: it has no certificates")).user(InProcessCluster.ADMIN_USER);
+    return Map.of("raftkv.ssl.ca.location", admin.trustedCa().toString(),
+        "raftkv.ssl.certificate.location", admin.certChain().toString(),
+        "raftkv.ssl.key.location", admin.privateKey().toString());
   }
 
   /** Creates the connector and waits until its task runs (or, for a task that fails at once, has started). */

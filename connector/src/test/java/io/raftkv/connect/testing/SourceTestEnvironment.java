@@ -27,8 +27,8 @@ import org.apache.kafka.coordinator.transaction.TransactionLogConfig;
 import org.apache.kafka.server.config.ServerLogConfigs;
 
 /**
- * One Kafka broker and one Connect worker with exactly-once source support, and a 3-node RaftKV cluster,
- * shared by the tests of one class; each test uses its own topic, connector name and key prefix.
+ * One Kafka broker and one Connect worker with exactly-once source support, and a 3-node RaftKV cluster serving
+ * TLS, shared by the tests of one class; each test uses its own topic, connector name and key prefix.
  */
 public final class SourceTestEnvironment implements AutoCloseable {
   /** The RaftKV cluster id the tests see in source partitions and offsets. */
@@ -53,7 +53,7 @@ public final class SourceTestEnvironment implements AutoCloseable {
    */
   public static SourceTestEnvironment start(Path root, String name, Map<String, String> extraWorkerProps,
       UnaryOperator<NodeConfig.Builder> tuning) throws InterruptedException {
-    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID)
+    InProcessCluster raftkv = InProcessCluster.builder(root.resolve("raftkv"), 3).clusterId(CLUSTER_ID).tls()
         .tuning(tuning).startWithLeader();
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put("exactly.once.source.support", "enabled");
@@ -86,6 +86,7 @@ public final class SourceTestEnvironment implements AutoCloseable {
     config.put("connector.class", "io.raftkv.connect.source.RaftKvSourceConnector");
     config.put("tasks.max", "1");
     config.put("raftkv.endpoints", raftkv.endpoints());
+    config.putAll(SinkTestEnvironment.sslConfig(raftkv));
     config.put("raftkv.request.timeout.ms", "5000");
     config.put("raftkv.key.prefix", keyPrefix);
     config.put("topic", topic);
