@@ -177,10 +177,17 @@ EOF
   say "Kafka Connect worker up on http://127.0.0.1:$connect_port (log: $home/connect.log)"
 }
 
-# post_connector FILE: the example connector JSON, pointed at this quickstart's RaftKV nodes.
+# post_connector FILE: the example connector JSON, pointed at this quickstart's RaftKV nodes and certificates
+# (the examples name /etc/raftkv/certs; under RAFTKV_INSECURE=1 their TLS lines become raftkv.ssl.enabled=false).
 post_connector() {
   local body name
   body="$(sed "s/127\.0\.0\.1:7001,127\.0\.0\.1:7002,127\.0\.0\.1:7003/$endpoints/" "$1")"
+  if [[ "$insecure" == 1 ]]; then
+    body="$(grep -v '"raftkv\.ssl\.' <<<"$body" \
+      | sed 's/^\( *\)"raftkv\.endpoints": \(.*\)$/\1"raftkv.endpoints": \2\n\1"raftkv.ssl.enabled": "false",/')"
+  else
+    body="$(sed "s#/etc/raftkv/certs/#$certs/#g" <<<"$body")"
+  fi
   name="$(sed -n 's/^ *"name": *"\([^"]*\)".*/\1/p' "$1" | head -n 1)"
   http POST /connectors "$body" || die "cannot reach the Connect worker on port $connect_port"
   case "$http_status" in
