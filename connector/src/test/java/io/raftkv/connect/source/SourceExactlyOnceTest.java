@@ -111,6 +111,18 @@ class SourceExactlyOnceTest {
     }
   }
 
+  /**
+   * Starts the connector and waits until its task watches the change feed: a task reports RUNNING before its
+   * first poll, and the writer's changes must all come after the task's initial snapshot (an empty one) to be
+   * the create, update and delete events the test expects rather than snapshot rows. The node takes the snapshot
+   * as it accepts the watch.
+   */
+  private static void startWatching(String connector, Map<String, String> config) throws InterruptedException {
+    SinkTestEnvironment.await(WAIT, "the watches of earlier connectors closed", () -> env.watchesInUse() == 0);
+    env.startConnector(connector, config);
+    SinkTestEnvironment.await(WAIT, connector + "'s task watching the change feed", () -> env.watchesInUse() > 0);
+  }
+
   private static Map<String, String> config(String topic, String prefix) {
     Map<String, String> config = env.sourceConfig(topic, prefix);
     // Small transactions, so a restart always finds some committed and some not.
@@ -168,7 +180,7 @@ class SourceExactlyOnceTest {
   void restartedTaskEmitsEveryChangeExactlyOnce() throws Exception {
     String topic = "eo-task";
     env.connect.kafka().createTopic(topic, 1);
-    env.startConnector("eo-task-source", config(topic, "eo-task/"));
+    startWatching("eo-task-source", config(topic, "eo-task/"));
     ChangeWriter writer = ChangeWriter.start("eo-task/");
 
     for (int restart = 1; restart <= 2; restart++) {
@@ -186,7 +198,7 @@ class SourceExactlyOnceTest {
   void restartedWorkerEmitsEveryChangeExactlyOnce() throws Exception {
     String topic = "eo-worker";
     env.connect.kafka().createTopic(topic, 1);
-    env.startConnector("eo-worker-source", config(topic, "eo-worker/"));
+    startWatching("eo-worker-source", config(topic, "eo-worker/"));
     ChangeWriter writer = ChangeWriter.start("eo-worker/");
 
     awaitProgress("eo-worker-source", topic, STEP);
@@ -205,7 +217,7 @@ class SourceExactlyOnceTest {
   void killedRaftKvNodesMidStreamLoseAndRepeatNoChange() throws Exception {
     String topic = "eo-nodes";
     env.connect.kafka().createTopic(topic, 1);
-    env.startConnector("eo-nodes-source", config(topic, "eo-nodes/"));
+    startWatching("eo-nodes-source", config(topic, "eo-nodes/"));
     ChangeWriter writer = ChangeWriter.start("eo-nodes/");
 
     // Each node in turn, so both the node the task watches and the leader die mid-stream.

@@ -3,6 +3,7 @@ package io.raftkv.connect.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.service.RaftKvServer;
 import io.raftkv.testkit.InProcessCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +103,11 @@ public final class SourceTestEnvironment implements AutoCloseable {
   public void startConnector(String name, Map<String, String> config) throws InterruptedException {
     connect.configureConnector(name, config);
     connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "connector " + name + " did not start");
+  }
+
+  /** The change-feed watches the running RaftKV nodes serve, all connectors' together. */
+  public int watchesInUse() {
+    return raftkv.servers().stream().mapToInt(RaftKvServer::watchesInUse).sum();
   }
 
   public ConnectorStateInfo.TaskState task(String connector) {
