@@ -12,14 +12,35 @@ final class Channels implements AutoCloseable {
   static final int MAX_RESPONSE_BYTES = 64 << 20;
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** The user and password each channel authenticates with, or null: calls carry no credentials. */
+  private final PasswordLogin login;
+
+  /** Channels whose calls carry no credentials. */
+  Channels() {
+    this(null);
+  }
+
+  /** Channels whose calls carry a token for {@code login}, got from each node in turn. */
+  Channels(PasswordLogin login) {
+    this.login = login;
+  }
+
+  /** A user name and password (UTF-8), kept in memory to authenticate on each node. */
+  record PasswordLogin(String user, com.google.protobuf.ByteString password) {}
 
   /** The channel to {@code endpoint} ("host:port"). */
   ManagedChannel to(String endpoint) {
     return channels.computeIfAbsent(endpoint,
         // Callbacks only complete futures and start the next batch call: running them on the transport's
         // thread saves a thread hand-off per call.
-        e -> Grpc.newChannelBuilder(e, InsecureChannelCredentials.create()).directExecutor()
-            .maxInboundMessageSize(MAX_RESPONSE_BYTES).build());
+        e -> {
+          io.grpc.ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(e, InsecureChannelCredentials.create())
+              .directExecutor().maxInboundMessageSize(MAX_RESPONSE_BYTES);
+          if (login != null) {
+            builder.intercept(new PasswordCredentials(login.user(), login.password()));
+          }
+          return builder.build();
+        });
   }
 
   @Override

@@ -55,14 +55,18 @@ public final class RaftKvClient implements AutoCloseable {
   private final List<String> endpoints;
   private final Duration deadline;
   private final WriteSession session;
-  private final Channels channels = new Channels();
-  private final NodeCalls nodes = new NodeCalls(channels);
+  private final Channels channels;
+  private final NodeCalls nodes;
   private final LeaderTracker leaders;
   private final Retrier retrier;
+  private final RaftKvAuth auth;
 
-  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId) {
+  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId, Channels channels) {
     this.endpoints = List.copyOf(endpoints);
     this.deadline = deadline;
+    this.channels = channels;
+    this.nodes = new NodeCalls(channels);
+    this.auth = new RaftKvAuth(this);
     this.session = new WriteSession(clientId, MAX_OUTSTANDING_SPAN);
     this.leaders = new LeaderTracker(this.endpoints);
     this.retrier = new Retrier(this.endpoints, deadline, leaders);
@@ -75,6 +79,60 @@ public final class RaftKvClient implements AutoCloseable {
    * @throws IllegalArgumentException naming a malformed endpoint or a deadline that is not positive
    */
   public static RaftKvClient connect(List<String> endpoints, Duration deadline) {
+    return builder(endpoints).deadline(deadline).build();
+  }
+
+  /** A builder of a client for the cluster reachable at {@code endpoints} ("host:port" client addresses). */
+  public static Builder builder(List<String> endpoints) {
+    return new Builder(endpoints);
+  }
+
+  /** Options of a client: its deadline per call and the user it calls as. */
+  public static final class Builder {
+    private final List<String> endpoints;
+    private Duration deadline = Duration.ofSeconds(10);
+    private Channels.PasswordLogin login;
+
+    private Builder(List<String> endpoints) {
+      this.endpoints = List.copyOf(endpoints);
+    }
+
+    /** How long each call keeps trying (10 s unless set). */
+    public Builder deadline(Duration deadline) {
+      this.deadline = deadline;
+      return this;
+    }
+
+    /**
+     * Calls as {@code user}, authenticated by {@code password} on each node it calls (a token per node, got
+     * when first needed and again when a node drops it). The password is copied and kept in memory.
+     *
+     * @throws IllegalArgumentException naming a user or password out of bounds
+     */
+    public Builder credentials(String user, char[] password) {
+      if (user.isEmpty() || user.length() > 64 || user.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("user name '" + user + "' is not 1 to 64 characters without control"
+            + " characters");
+      }
+      com.google.protobuf.ByteString bytes = PasswordCredentials.encode(password);
+      if (bytes.isEmpty() || bytes.size() > 1024) {
+        throw new IllegalArgumentException("a password is 1 to 1024 bytes (UTF-8); this one is " + bytes.size());
+      }
+      this.login = new Channels.PasswordLogin(user, bytes);
+      return this;
+    }
+
+    /**
+     * The client.
+     *
+     * @throws IllegalArgumentException naming a malformed endpoint or a deadline that is not positive
+     */
+    public RaftKvClient build() {
+      return RaftKvClient.create(endpoints, deadline, login);
+    }
+  }
+
+  private static RaftKvClient create(List<String> endpoints, Duration deadline, Channels.PasswordLogin login) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no endpoints given: list at least one node as host:port");
     }
@@ -88,7 +146,12 @@ public final class RaftKvClient implements AutoCloseable {
     do {
       id = new SecureRandom().nextLong();
     } while (id == 0);
-    return new RaftKvClient(endpoints, deadline, id);
+    return new RaftKvClient(endpoints, deadline, id, new Channels(login));
+  }
+
+  /** Users, roles, permissions and the auth flag of the cluster. */
+  public RaftKvAuth auth() {
+    return auth;
   }
 
   /** This client's id in the cluster's sessions (random, never 0). */
@@ -264,12 +327,12 @@ public final class RaftKvClient implements AutoCloseable {
     return System.nanoTime() + deadline.toNanos();
   }
 
-  private <Q, R> R callLeader(MethodDescriptor<Q, R> method, Supplier<Q> request) {
+  <Q, R> R callLeader(MethodDescriptor<Q, R> method, Supplier<Q> request) {
     return Futures.await(retrier.callLeader(callDeadline(),
         (target, attemptDeadline) -> nodes.unary(target, method, request.get(), attemptDeadline)));
   }
 
-  private <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
+  <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
     return Futures.await(retrier.callAny(callDeadline(),
         (target, attemptDeadline) -> nodes.unary(target, method, request, attemptDeadline)));
   }

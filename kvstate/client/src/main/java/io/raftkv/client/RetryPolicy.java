@@ -21,6 +21,8 @@ final class RetryPolicy {
    * round of replication, not at once.
    */
   private final Backoff overload;
+  /** Whether this call already retried after a node dropped its token (it retries that once). */
+  private boolean tokenRenewed;
 
   /**
    * @param leaderOnly the call must reach the leader (writes, linearizable reads, admin); else any node
@@ -53,6 +55,18 @@ final class RetryPolicy {
       // The node is at a load bound and did nothing: back off and try the same node again with the same
       // request, until the deadline.
       return new RetryDecision.Retry(overload.nextMillis(), LeaderNews.UNCHANGED, true);
+    }
+    if (e.code() == Error.Code.INVALID_TOKEN) {
+      // The node no longer holds the token (expired, or another node's): the credentials dropped it, so
+      // the next try authenticates again. Once: a second refusal is not a stale token.
+      if (tokenRenewed) {
+        return RetryDecision.GIVE_UP;
+      }
+      tokenRenewed = true;
+      return new RetryDecision.Retry(0, LeaderNews.UNCHANGED, false);
+    }
+    if (e.code() == Error.Code.UNAUTHENTICATED || e.code() == Error.Code.PERMISSION_DENIED) {
+      return RetryDecision.GIVE_UP; // the same answer until users or roles change
     }
     if (!leaderOnly) {
       return e.code() == Error.Code.INVALID_ARGUMENT ? RetryDecision.GIVE_UP

@@ -91,9 +91,10 @@ public final class KvStateMachine {
   public void reload() {
     valueCache.clear();
     sessions.reload();
-    this.applyState = loadApplyState();
+    // The users and roles first: whoever sees the new applied index must see the state it stands for.
     this.appliedAuth = AuthView.load(engine, keys);
     this.authView = appliedAuth;
+    this.applyState = loadApplyState();
   }
 
   private ApplyState loadApplyState() {
