@@ -15,6 +15,15 @@ final class ClientOptions {
       description = "How long to keep trying, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
   String timeout;
 
+  @Option(names = "--user", paramLabel = "NAME",
+      description = "Call as this user, authenticated by its password (from --password-file, else $RAFTKV_PASSWORD,"
+          + " else asked for on the terminal).")
+  String user;
+
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "The --user's password: the file's first line.")
+  String passwordFile;
+
   /** Where a client command goes when neither --endpoints nor $RAFTKV_ENDPOINTS says. */
   static final String DEFAULT_ENDPOINT = "127.0.0.1:7001";
 
@@ -52,6 +61,29 @@ final class ClientOptions {
   }
 
   RaftKvClient connect() {
-    return RaftKvClient.connect(endpointList(), Durations.parse("--timeout", timeout));
+    return connect(System.getenv("RAFTKV_PASSWORD"));
+  }
+
+  /** The client, calling as --user if given, with its password from the file, {@code passwordFromEnvironment} or a prompt. */
+  RaftKvClient connect(String passwordFromEnvironment) {
+    RaftKvClient.Builder builder = RaftKvClient.builder(endpointList()).deadline(Durations.parse("--timeout", timeout));
+    if (user == null) {
+      if (passwordFile != null) {
+        throw new IllegalArgumentException("--password-file is given without --user: name the user it is the"
+            + " password of");
+      }
+      return builder.build();
+    }
+    if (user.isEmpty() || user.length() > 64 || user.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("--user is '" + user + "': a user name is 1 to 64 characters without"
+          + " control characters");
+    }
+    char[] password = new PasswordSource("--password-file", "RAFTKV_PASSWORD").read(passwordFile,
+        passwordFromEnvironment, "password of user '" + user + "'", false);
+    try {
+      return builder.credentials(user, password).build();
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
   }
 }
