@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.api.ChangeEvent;
 import io.raftkv.api.Error;
+import io.raftkv.api.WatchRequest;
+import io.raftkv.api.WatchResponse;
+import io.raftkv.client.ChangeStream;
 import io.raftkv.api.GetRequest;
 import io.raftkv.api.KvRpc;
 import io.raftkv.api.ReadConsistency;
@@ -31,6 +35,18 @@ class AuthTokensClusterTest {
   private static GetRequest get(String key) {
     return GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setConsistency(ReadConsistency.SERIALIZABLE)
         .build();
+  }
+
+  /** The next change event the stream hands out, waiting up to 30 s. */
+  private static ChangeEvent nextChange(ChangeStream stream) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      WatchResponse r = stream.poll(Duration.ofSeconds(1));
+      if (r != null && r.getEventsCount() > 0) {
+        return r.getEvents(0);
+      }
+    }
+    throw new AssertionError("no change within 30 s");
   }
 
   @Test
@@ -98,13 +114,21 @@ class AuthTokensClusterTest {
       long follower = leader == 1 ? 2 : 1;
       String endpoint = cluster.members().get(follower).getClientAddress();
       try (RaftKvClient sink = RaftKvClient.builder(List.of(endpoint)).deadline(Duration.ofSeconds(20))
-          .credentials("sink", "pw-sink".toCharArray()).build()) {
+          .credentials("sink", "pw-sink".toCharArray()).build();
+          RaftKvClient admin = clientAs(cluster, "admin", AuthTestSupport.ADMIN_PASSWORD);
+          ChangeStream watch = sink.watch(WatchRequest.newBuilder().setKeyPrefix(ByteString.copyFromUtf8("orders/"))
+              .build())) {
         assertThat(sink.get(ByteString.copyFromUtf8("orders/1"), ReadConsistency.SERIALIZABLE)).isEmpty();
-        // a restart forgets every token the node issued: the client's next call meets INVALID_TOKEN once
+        admin.put(ByteString.copyFromUtf8("orders/1"), ByteString.copyFromUtf8("v1"));
+        assertThat(nextChange(watch).getKey().toStringUtf8()).isEqualTo("orders/1");
+        // a restart forgets every token the node issued: the client's next call meets INVALID_TOKEN once,
         cluster.stop(follower);
         cluster.restart(follower);
         cluster.awaitLeader(ELECTION);
-        assertThat(sink.get(ByteString.copyFromUtf8("orders/1"), ReadConsistency.SERIALIZABLE)).isEmpty();
+        // the change stream reconnects and authenticates again
+        admin.put(ByteString.copyFromUtf8("orders/2"), ByteString.copyFromUtf8("v2"));
+        assertThat(nextChange(watch).getKey().toStringUtf8()).isEqualTo("orders/2");
+        assertThat(sink.get(ByteString.copyFromUtf8("orders/2"), ReadConsistency.SERIALIZABLE)).isPresent();
       }
     }
   }
