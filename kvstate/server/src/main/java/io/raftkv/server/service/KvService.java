@@ -169,6 +169,12 @@ public final class KvService {
     // rest go to the raft loop in one trip.
     int n = batch.getRequestsCount();
     Caller caller = access.caller();
+    Error unidentified = access.refuseAnonymous(caller);
+    if (unidentified != null) {
+      // The whole call fails, not each request: a client's credentials see a dropped token only there.
+      Replies.fail(observer, unidentified);
+      return;
+    }
     List<WriteRequest> admitted = new ArrayList<>(n);
     List<CompletableFuture<io.raftkv.api.WriteResponse>> answers = new ArrayList<>(n);
     List<Integer> admittedAt = new ArrayList<>(n);
@@ -279,6 +285,11 @@ public final class KvService {
       return;
     }
     Caller caller = access.caller();
+    Error unidentified = access.refuseAnonymous(caller);
+    if (unidentified != null) {
+      Replies.fail(observer, unidentified); // the whole call, as for a write batch
+      return;
+    }
     boolean linearizable = batch.getRequestsList().stream()
         .anyMatch(r -> r.getConsistency() != ReadConsistency.SERIALIZABLE);
     // One ReadIndex round confirms every read of the batch.
