@@ -27,6 +27,16 @@ class RetryPolicyAuthTest {
   }
 
   @Test
+  void aDroppedTokenIsRenewedOncePerNodeSinceEachNodeHoldsItsOwn() {
+    RetryPolicy policy = new RetryPolicy(true, new Random(42));
+    RetryDecision.Retry renew = new RetryDecision.Retry(0, LeaderNews.UNCHANGED, false);
+    assertThat(policy.decide(failure(Error.Code.INVALID_TOKEN), "10.0.0.1:7001")).isEqualTo(renew);
+    // a redirect to the leader meets that node's stale token too
+    assertThat(policy.decide(failure(Error.Code.INVALID_TOKEN), "10.0.0.2:7001")).isEqualTo(renew);
+    assertThat(policy.decide(failure(Error.Code.INVALID_TOKEN), "10.0.0.2:7001")).isEqualTo(RetryDecision.GIVE_UP);
+  }
+
+  @Test
   void permissionDeniedAndUnauthenticatedAreNeverRetried() {
     for (boolean leaderOnly : List.of(true, false)) {
       for (Error.Code code : List.of(Error.Code.PERMISSION_DENIED, Error.Code.UNAUTHENTICATED)) {
