@@ -32,6 +32,9 @@ public final class ErrorTrailers {
       // Refused by gRPC itself, the same every time: a message over the size limit, a method the node
       // does not have. Retrying cannot help, so these are not UNKNOWN (which clients retry).
       case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNIMPLEMENTED, OUT_OF_RANGE -> Error.Code.INVALID_ARGUMENT;
+      // A node or the client's own credentials refused the caller: the same every time until it changes.
+      case UNAUTHENTICATED -> Error.Code.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Error.Code.PERMISSION_DENIED;
       default -> Error.Code.UNKNOWN;
     };
     String message = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
@@ -48,6 +51,8 @@ public final class ErrorTrailers {
       case UNAVAILABLE -> Status.UNAVAILABLE;
       case APPLY_REFUSED, SESSION_EXPIRED -> Status.FAILED_PRECONDITION;
       case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+      case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+      case UNAUTHENTICATED, INVALID_TOKEN -> Status.UNAUTHENTICATED;
       default -> Status.UNKNOWN;
     };
   }

@@ -36,6 +36,15 @@ final class ClientOptions {
       + " (default: $RAFTKV_INSECURE=1).")
   boolean insecure;
 
+  @Option(names = "--user", paramLabel = "NAME",
+      description = "Call as this user, authenticated by its password (from --password-file, else $RAFTKV_PASSWORD,"
+          + " else asked for on the terminal).")
+  String user;
+
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "The --user's password: the file's first line.")
+  String passwordFile;
+
   /** Where a client command goes when neither --endpoints nor $RAFTKV_ENDPOINTS says. */
   static final String DEFAULT_ENDPOINT = "127.0.0.1:7001";
 
@@ -114,9 +123,37 @@ final class ClientOptions {
   }
 
   RaftKvClient connect() {
-    RaftKvClient.Builder builder = RaftKvClient.builder(endpointList())
-        .deadline(Durations.parse("--timeout", timeout));
+    return connect(System.getenv("RAFTKV_PASSWORD"));
+  }
+
+  /**
+   * The client: TLS as {@link #tlsFiles} says, calling as --user if given, with its password from the file,
+   * {@code passwordFromEnvironment} or a prompt.
+   */
+  RaftKvClient connect(String passwordFromEnvironment) {
+    RaftKvClient.Builder builder = RaftKvClient.builder(endpointList()).deadline(Durations.parse("--timeout", timeout));
     tlsFiles(System.getenv()).ifPresent(builder::tls);
+    if (user == null) {
+      if (passwordFile != null) {
+        throw new IllegalArgumentException("--password-file is given without --user: name the user it is the"
+            + " password of");
+      }
+      return build(builder);
+    }
+    if (user.isEmpty() || user.length() > 64 || user.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("--user is '" + user + "': a user name is 1 to 64 characters without"
+          + " control characters");
+    }
+    char[] password = new PasswordSource("--password-file", "RAFTKV_PASSWORD").read(passwordFile,
+        passwordFromEnvironment, "password of user '" + user + "'", false);
+    try {
+      return build(builder.credentials(user, password));
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
+  }
+
+  private static RaftKvClient build(RaftKvClient.Builder builder) {
     try {
       return builder.build();
     } catch (BadTlsFileException e) {

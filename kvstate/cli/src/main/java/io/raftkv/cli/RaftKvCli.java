@@ -13,11 +13,12 @@ import picocli.CommandLine.Command;
         TransferLeaderCommand.class, WatchCommand.class, BenchCommand.class, TortureCommand.class,
         OverloadBenchCommand.class,
         BackupCommand.class, RestoreCommand.class, BackupInfoCommand.class, CertsCommand.class, BatchCommand.class,
+        AuthCommand.class, UserCommand.class, RoleCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:key not found (get) or compare-and-set not matched (cas)",
         "2:bad command line", "3:cluster unreachable or no answer in time",
-        "4:request refused by the cluster (e.g. too large)",
+        "4:request refused by the cluster (e.g. too large, permission denied, wrong password)",
         "5:server: storage failure (disk full, I/O error)",
         "6:server cannot start on what it was given (a port in use, its data directory);"
             + " certs init cannot write its directory",
@@ -80,7 +81,8 @@ public final class RaftKvCli {
     if (t instanceof RaftKvException rk) {
       // Refusals that a retry cannot change are the caller's to fix; the rest may pass with time.
       return switch (rk.code()) {
-        case INVALID_ARGUMENT, OUT_OF_RANGE, APPLY_REFUSED, SESSION_EXPIRED -> ExitCodes.REFUSED;
+        case INVALID_ARGUMENT, OUT_OF_RANGE, APPLY_REFUSED, SESSION_EXPIRED, PERMISSION_DENIED, UNAUTHENTICATED,
+            INVALID_TOKEN -> ExitCodes.REFUSED;
         default -> ExitCodes.UNAVAILABLE;
       };
     }

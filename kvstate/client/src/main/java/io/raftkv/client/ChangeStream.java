@@ -48,6 +48,9 @@ public final class ChangeStream implements AutoCloseable {
   private boolean positionFromCluster;
   private boolean closed;
 
+  /** The nodes that dropped the stream's token since it last received a message (each gets one reconnect). */
+  private final java.util.Set<String> tokenRenewedAt = new java.util.HashSet<>();
+
   ChangeStream(RaftKvClient client, WatchRequest request) {
     this.client = client;
     this.keyPrefix = request.getKeyPrefix();
@@ -110,6 +113,7 @@ public final class ChangeStream implements AutoCloseable {
       if (next instanceof WatchResponse response) {
         call.request(1);
         reconnects.reset();
+        tokenRenewedAt.clear();
         advancePast(response);
         return response;
       }
@@ -134,6 +138,11 @@ public final class ChangeStream implements AutoCloseable {
     // Both are worth another try, after a back-off and at the next endpoint.
     boolean retryable = error.getCode() == Error.Code.UNAVAILABLE || error.getCode() == Error.Code.UNKNOWN
         || error.getCode() == Error.Code.TIMEOUT || error.getCode() == Error.Code.RESOURCE_EXHAUSTED;
+    if (error.getCode() == Error.Code.INVALID_TOKEN && tokenRenewedAt.add(endpoint)) {
+      // The node dropped this client's token (and the credentials with it): once per node, reconnect and
+      // authenticate again.
+      retryable = true;
+    }
     if (error.getCode() == Error.Code.OUT_OF_RANGE) {
       // A position the cluster handed out is only ahead of a lagging node: try the others, and wait for it.
       // The caller's own position is refused once the nodes have said, for the client's deadline, that it

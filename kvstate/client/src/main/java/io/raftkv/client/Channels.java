@@ -14,24 +14,39 @@ final class Channels implements AutoCloseable {
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final ChannelCredentials credentials;
+  /** The user and password each channel authenticates with, or null: calls carry no credentials. */
+  private final PasswordLogin login;
 
-  /** Channels in plaintext. */
+  /** Channels in plaintext whose calls carry no credentials. */
   Channels() {
-    this(InsecureChannelCredentials.create());
+    this(InsecureChannelCredentials.create(), null);
   }
 
-  /** Channels made with {@code credentials} (TLS, or plaintext). */
-  Channels(ChannelCredentials credentials) {
+  /**
+   * Channels made with {@code credentials} (TLS, or plaintext) whose calls carry a token for {@code login}, got
+   * from each node in turn (none if null).
+   */
+  Channels(ChannelCredentials credentials, PasswordLogin login) {
     this.credentials = credentials;
+    this.login = login;
   }
+
+  /** A user name and password (UTF-8), kept in memory to authenticate on each node. */
+  record PasswordLogin(String user, com.google.protobuf.ByteString password) {}
 
   /** The channel to {@code endpoint} ("host:port"). */
   ManagedChannel to(String endpoint) {
     return channels.computeIfAbsent(endpoint,
         // Callbacks only complete futures and start the next batch call: running them on the transport's
         // thread saves a thread hand-off per call.
-        e -> Grpc.newChannelBuilder(e, credentials).directExecutor()
-            .maxInboundMessageSize(MAX_RESPONSE_BYTES).build());
+        e -> {
+          io.grpc.ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(e, credentials)
+              .directExecutor().maxInboundMessageSize(MAX_RESPONSE_BYTES);
+          if (login != null) {
+            builder.intercept(new PasswordCredentials(login.user(), login.password()));
+          }
+          return builder.build();
+        });
   }
 
   @Override

@@ -62,13 +62,16 @@ public final class RaftKvClient implements AutoCloseable {
   private final NodeCalls nodes;
   private final LeaderTracker leaders;
   private final Retrier retrier;
+  private final RaftKvAuth auth;
 
-  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId, Optional<ClientTls> tls) {
+  private RaftKvClient(List<String> endpoints, Duration deadline, long clientId, Channels channels,
+      Optional<ClientTls> tls) {
     this.tls = tls;
-    this.channels = tls.map(t -> new Channels(t.credentials())).orElseGet(Channels::new);
-    this.nodes = new NodeCalls(channels);
     this.endpoints = List.copyOf(endpoints);
     this.deadline = deadline;
+    this.channels = channels;
+    this.nodes = new NodeCalls(channels);
+    this.auth = new RaftKvAuth(this);
     this.session = new WriteSession(clientId, MAX_OUTSTANDING_SPAN);
     this.leaders = new LeaderTracker(this.endpoints);
     this.retrier = new Retrier(this.endpoints, deadline, leaders);
@@ -82,7 +85,7 @@ public final class RaftKvClient implements AutoCloseable {
    */
   public static RaftKvClient connect(List<String> endpoints, Duration deadline) {
     checkEndpointsAndDeadline(endpoints, deadline);
-    return new RaftKvClient(endpoints, deadline, newClientId(), Optional.empty());
+    return new RaftKvClient(endpoints, deadline, newClientId(), new Channels(), Optional.empty());
   }
 
   /** A builder of a client for the cluster reachable at {@code endpoints} ("host:port" client addresses). */
@@ -90,11 +93,12 @@ public final class RaftKvClient implements AutoCloseable {
     return new Builder(endpoints);
   }
 
-  /** Builds a client: where the cluster is, how long each call keeps trying, and its TLS material. */
+  /** Builds a client: where the cluster is, how long each call keeps trying, its TLS and the user it calls as. */
   public static final class Builder {
     private final List<String> endpoints;
     private Duration deadline = Duration.ofSeconds(10);
     private TlsFiles tlsFiles;
+    private Channels.PasswordLogin login;
 
     private Builder(List<String> endpoints) {
       this.endpoints = List.copyOf(endpoints);
@@ -117,6 +121,25 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     /**
+     * Calls as {@code user}, authenticated by {@code password} on each node it calls (a token per node, got
+     * when first needed and again when a node drops it). The password is copied and kept in memory.
+     *
+     * @throws IllegalArgumentException naming a user or password out of bounds
+     */
+    public Builder credentials(String user, char[] password) {
+      if (user.isEmpty() || user.length() > 64 || user.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("user name '" + user + "' is not 1 to 64 characters without control"
+            + " characters");
+      }
+      com.google.protobuf.ByteString bytes = PasswordCredentials.encode(password);
+      if (bytes.isEmpty() || bytes.size() > 1024) {
+        throw new IllegalArgumentException("a password is 1 to 1024 bytes (UTF-8); this one is " + bytes.size());
+      }
+      this.login = new Channels.PasswordLogin(user, bytes);
+      return this;
+    }
+
+    /**
      * The client; its TLS files are checked now.
      *
      * @throws IllegalArgumentException naming a malformed endpoint or a deadline that is not positive
@@ -125,7 +148,9 @@ public final class RaftKvClient implements AutoCloseable {
     public RaftKvClient build() throws BadTlsFileException {
       checkEndpointsAndDeadline(endpoints, deadline);
       Optional<ClientTls> tls = tlsFiles == null ? Optional.empty() : Optional.of(ClientTls.open(tlsFiles));
-      return new RaftKvClient(endpoints, deadline, newClientId(), tls);
+      Channels channels = new Channels(tls.map(ClientTls::credentials)
+          .orElseGet(io.grpc.InsecureChannelCredentials::create), login);
+      return new RaftKvClient(endpoints, deadline, newClientId(), channels, tls);
     }
   }
 
@@ -147,6 +172,11 @@ public final class RaftKvClient implements AutoCloseable {
       id = new SecureRandom().nextLong();
     } while (id == 0);
     return id;
+  }
+
+  /** Users, roles, permissions and the auth flag of the cluster. */
+  public RaftKvAuth auth() {
+    return auth;
   }
 
   /** This client's id in the cluster's sessions (random, never 0). */
@@ -322,12 +352,12 @@ public final class RaftKvClient implements AutoCloseable {
     return System.nanoTime() + deadline.toNanos();
   }
 
-  private <Q, R> R callLeader(MethodDescriptor<Q, R> method, Supplier<Q> request) {
+  <Q, R> R callLeader(MethodDescriptor<Q, R> method, Supplier<Q> request) {
     return Futures.await(retrier.callLeader(callDeadline(),
         (target, attemptDeadline) -> nodes.unary(target, method, request.get(), attemptDeadline)));
   }
 
-  private <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
+  <Q, R> R callAny(MethodDescriptor<Q, R> method, Q request) {
     return Futures.await(retrier.callAny(callDeadline(),
         (target, attemptDeadline) -> nodes.unary(target, method, request, attemptDeadline)));
   }

@@ -100,18 +100,18 @@ final class Retrier implements AutoCloseable {
         if (failure == null) {
           result.complete(value);
         } else {
-          onFailure(Futures.unwrap(failure));
+          onFailure(target, Futures.unwrap(failure));
         }
       });
     }
 
-    private void onFailure(Throwable failure) {
+    private void onFailure(String target, Throwable failure) {
       if (!(failure instanceof RaftKvException e)) {
         result.completeExceptionally(failure);
         return;
       }
       last = e;
-      RetryDecision decision = policy.decide(e);
+      RetryDecision decision = policy.decide(e, target);
       if (!(decision instanceof RetryDecision.Retry retry)) {
         result.completeExceptionally(e);
         return;

@@ -21,6 +21,8 @@ final class RetryPolicy {
    * round of replication, not at once.
    */
   private final Backoff overload;
+  /** The nodes that dropped this call's token: it retries once per node, which may each hold a stale one. */
+  private final java.util.Set<String> tokenRenewedAt = new java.util.HashSet<>();
 
   /**
    * @param leaderOnly the call must reach the leader (writes, linearizable reads, admin); else any node
@@ -42,8 +44,13 @@ final class RetryPolicy {
     return nowNanos < callDeadlineNanos;
   }
 
-  /** What to do after a try failed with {@code e}. */
+  /** What to do after a try failed with {@code e} (a try whose node is unknown: a dropped token is renewed once). */
   RetryDecision decide(RaftKvException e) {
+    return decide(e, "");
+  }
+
+  /** What to do after a try against {@code endpoint} failed with {@code e}. */
+  RetryDecision decide(RaftKvException e, String endpoint) {
     if (e.getCause() instanceof CallBatcher.QueuedTooLong) {
       // Never sent: this client queues more than the node admits. Not a sign the node is gone, so keep
       // the leader and wait as after a refusal.
@@ -53,6 +60,15 @@ final class RetryPolicy {
       // The node is at a load bound and did nothing: back off and try the same node again with the same
       // request, until the deadline.
       return new RetryDecision.Retry(overload.nextMillis(), LeaderNews.UNCHANGED, true);
+    }
+    if (e.code() == Error.Code.INVALID_TOKEN) {
+      // The node no longer holds the token (expired, or it restarted): the credentials dropped it, so the
+      // next try authenticates again. Once per node: a second refusal there is not a stale token.
+      return tokenRenewedAt.add(endpoint) ? new RetryDecision.Retry(0, LeaderNews.UNCHANGED, false)
+          : RetryDecision.GIVE_UP;
+    }
+    if (e.code() == Error.Code.UNAUTHENTICATED || e.code() == Error.Code.PERMISSION_DENIED) {
+      return RetryDecision.GIVE_UP; // the same answer until users or roles change
     }
     if (!leaderOnly) {
       return e.code() == Error.Code.INVALID_ARGUMENT ? RetryDecision.GIVE_UP

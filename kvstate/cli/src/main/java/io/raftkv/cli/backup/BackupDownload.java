@@ -42,8 +42,9 @@ public final class BackupDownload {
               + e.getMessage(), e);
         }
       } catch (RaftKvException e) {
-        if (e.code() == Error.Code.INVALID_ARGUMENT) {
-          throw e;
+        if (e.code() == Error.Code.INVALID_ARGUMENT || e.code() == Error.Code.PERMISSION_DENIED
+            || e.code() == Error.Code.UNAUTHENTICATED) {
+          throw e; // every node answers the same
         }
         LOG.warn("backup from {} failed, trying another node: {}", endpoint, e.getMessage());
         last = e;

@@ -53,5 +53,11 @@ public final class NodeDefaults {
   public static final long MAX_SIZE_PER_MSG = 1L << 20;
   public static final long ENTRY_CACHE_BYTES = 64L << 20;
 
+  /** Password tokens: how long one lives unused (sliding), and the most a node holds (least recently used go). */
+  public static final long TOKEN_TTL_MS = 5 * 60_000;
+  public static final int MAX_TOKENS = 10_000;
+  /** Password hashes a node computes at once (Authenticate, user add, passwd); more are refused, to be retried. */
+  public static final int MAX_PASSWORD_HASHES_IN_FLIGHT = 2;
+
   private NodeDefaults() {}
 }

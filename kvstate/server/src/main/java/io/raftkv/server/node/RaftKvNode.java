@@ -8,7 +8,9 @@ import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.raft.SnapshotStatus;
 import io.raftkv.raft.pb.Message;
+import io.raftkv.server.auth.AuthView;
 import io.raftkv.server.feed.ChangeFeed;
+import io.raftkv.server.statemachine.pb.AuthChange;
 import io.raftkv.server.peer.Peer;
 import io.raftkv.server.storage.SnapshotStore;
 import io.raftkv.server.storage.StateCut;
@@ -74,6 +76,16 @@ public final class RaftKvNode implements AutoCloseable, RaftMessageHandler {
    */
   public List<CompletableFuture<WriteResponse>> writeAll(List<WriteRequest> requests) {
     return peer.writeAll(requests);
+  }
+
+  /** Replicates and applies a change of users, roles or the auth flag (see {@link Peer#proposeAuth}). */
+  public CompletableFuture<WriteResponse> proposeAuth(AuthChange change) {
+    return peer.proposeAuth(change);
+  }
+
+  /** The users, roles and auth flag as this node last applied them. */
+  public AuthView authView() {
+    return peer.authView();
   }
 
   /**

@@ -18,7 +18,9 @@ import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.PeerInbox;
 import io.raftkv.server.node.RaftMessageHandler;
 import io.raftkv.server.node.Transport;
+import io.raftkv.server.auth.AuthView;
 import io.raftkv.server.statemachine.KvStateMachine;
+import io.raftkv.server.statemachine.pb.AuthChange;
 import io.raftkv.server.storage.SnapshotStore;
 import io.raftkv.server.storage.StateCut;
 import io.raftkv.server.storage.StorageEngine;
@@ -102,6 +104,25 @@ public final class Peer implements RaftMessageHandler {
       PendingWrites.failBatch(accepted, loop.unavailable()).forEach(Runnable::run);
     }
     return futures;
+  }
+
+  /**
+   * Replicates and applies a change of users, roles or the auth flag; completes as a write does (the
+   * response's index is where it applied, {@code applied} whether it changed anything).
+   */
+  public CompletableFuture<WriteResponse> proposeAuth(AuthChange change) {
+    CompletableFuture<WriteResponse> future = new CompletableFuture<>();
+    List<PendingWrites.Waiter> one = List.of(new PendingWrites.Waiter(WriteRequest.getDefaultInstance(), change,
+        future, deadline()));
+    if (!loop.enqueue(new PeerEvent.Propose(one))) {
+      PendingWrites.failBatch(one, loop.unavailable()).forEach(Runnable::run);
+    }
+    return future;
+  }
+
+  /** The users, roles and auth flag as last applied and written. */
+  public AuthView authView() {
+    return stateMachine.authView();
   }
 
   /** A linearizable read barrier (ReadIndex): completes with an index once this peer applied it. */

@@ -5,6 +5,7 @@ import io.raftkv.api.Error;
 import io.raftkv.api.WriteRequest;
 import io.raftkv.api.WriteResponse;
 import io.raftkv.server.statemachine.WriteOutcome;
+import io.raftkv.server.statemachine.pb.AuthChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,8 +19,15 @@ import java.util.concurrent.CompletableFuture;
  * Loop thread only; every method returns the answers to give rather than giving them.
  */
 final class PendingWrites {
-  /** A write a client is waiting for, with when it gives up. */
-  record Waiter(WriteRequest request, CompletableFuture<WriteResponse> future, long deadlineNanos) {}
+  /**
+   * A write a client is waiting for, with when it gives up: a client's request, or (with {@code auth} set)
+   * a change of users and roles, proposed and answered the same way.
+   */
+  record Waiter(WriteRequest request, AuthChange auth, CompletableFuture<WriteResponse> future, long deadlineNanos) {
+    Waiter(WriteRequest request, CompletableFuture<WriteResponse> future, long deadlineNanos) {
+      this(request, null, future, deadlineNanos);
+    }
+  }
 
   /** A proposed write: its waiter and the term of the entry it was proposed as. */
   private record Proposed(Waiter waiter, long term) {}

@@ -49,7 +49,7 @@ final class Proposals {
     long now = System.currentTimeMillis();
     List<ByteString> data = new ArrayList<>(batch.size());
     for (PendingWrites.Waiter w : batch) {
-      data.add(CommandCodec.encode(w.request(), now));
+      data.add(w.auth() != null ? CommandCodec.encodeAuth(w.auth(), now) : CommandCodec.encode(w.request(), now));
     }
     try {
       rawNode.propose(data);

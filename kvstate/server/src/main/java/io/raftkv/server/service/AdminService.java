@@ -16,6 +16,7 @@ import io.raftkv.api.MembershipResponse;
 import io.raftkv.api.RemoveMemberRequest;
 import io.raftkv.api.TransferLeaderRequest;
 import io.raftkv.api.TransferLeaderResponse;
+import io.raftkv.server.auth.AccessControl;
 import io.raftkv.server.node.NodeStatus;
 import io.raftkv.api.SetNetworkFaultsRequest;
 import io.raftkv.api.SetNetworkFaultsResponse;
@@ -34,13 +35,16 @@ public final class AdminService {
   private final Executor executor;
   private final Optional<NetworkFaultInjector> faults;
   private final OverloadGuards guards;
+  private final AccessControl access;
 
   /**
    * @param faults the node's fault injector when it runs with --fault-injection; empty, and
    *     SetNetworkFaults is refused
    */
-  AdminService(RaftKvNode node, Executor executor, Optional<NetworkFaultInjector> faults, OverloadGuards guards) {
+  AdminService(RaftKvNode node, Executor executor, Optional<NetworkFaultInjector> faults, OverloadGuards guards,
+      AccessControl access) {
     this.node = node;
+    this.access = access;
     this.executor = executor;
     this.faults = faults;
     this.guards = guards;
@@ -57,13 +61,30 @@ public final class AdminService {
         .build();
   }
 
+  /** Whether the caller holds the role admin; else fails the call and says false. */
+  private boolean adminOrFail(String call, StreamObserver<?> observer) {
+    io.raftkv.api.Error refused = access.refuseUnlessAdmin(access.caller(), call);
+    if (refused != null) {
+      Replies.fail(observer, refused);
+    }
+    return refused == null;
+  }
+
   private void listMembers(ListMembersRequest request, StreamObserver<ListMembersResponse> observer) {
+    io.raftkv.api.Error refused = access.refuseAnonymous(access.caller());
+    if (refused != null) {
+      Replies.fail(observer, refused);
+      return;
+    }
     NodeStatus s = node.status();
     observer.onNext(ListMembersResponse.newBuilder().addAllMembers(s.members()).setLeaderId(s.leaderId()).build());
     observer.onCompleted();
   }
 
   private void addMember(AddMemberRequest request, StreamObserver<MembershipResponse> observer) {
+    if (!adminOrFail("AddMember", observer)) {
+      return;
+    }
     Member m = request.getMember();
     String problem = m.getId() <= 0 ? "member id is " + m.getId() + ": it must be a positive number"
         : m.getPeerAddress().isBlank() ? "member " + m.getId() + " has no peer address (host:port)"
@@ -78,16 +99,25 @@ public final class AdminService {
   }
 
   private void removeMember(RemoveMemberRequest request, StreamObserver<MembershipResponse> observer) {
+    if (!adminOrFail("RemoveMember", observer)) {
+      return;
+    }
     Replies.reply(node.removeMember(request.getId()),
         members -> MembershipResponse.newBuilder().addAllMembers(members).build(), observer, executor);
   }
 
   private void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> observer) {
+    if (!adminOrFail("TransferLeader", observer)) {
+      return;
+    }
     Replies.reply(node.transferLeader(request.getTransferee()),
         leader -> TransferLeaderResponse.newBuilder().setLeaderId(leader).build(), observer, executor);
   }
 
   private void setNetworkFaults(SetNetworkFaultsRequest request, StreamObserver<SetNetworkFaultsResponse> observer) {
+    if (!adminOrFail("SetNetworkFaults", observer)) {
+      return;
+    }
     if (faults.isEmpty()) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "node " + node.id() + " does not inject network"
           + " faults: SetNetworkFaults needs a node started with --fault-injection (for test rigs only)");
@@ -108,6 +138,9 @@ public final class AdminService {
 
   /** Pins the state once it holds every acknowledged write (ReadIndex), then streams it. */
   private void backup(BackupRequest request, StreamObserver<BackupChunk> observer) {
+    if (!adminOrFail("Backup", observer)) {
+      return;
+    }
     StreamSlots backups = guards.backups();
     if (!backups.tryAcquire()) {
       Replies.fail(observer, Error.Code.RESOURCE_EXHAUSTED, "node " + node.id() + " serves " + backups.limit()

@@ -15,6 +15,9 @@ import io.raftkv.api.ScanResponse;
 import io.raftkv.api.StatusRequest;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.api.WriteRequest;
+import io.raftkv.server.auth.AccessControl;
+import io.raftkv.server.auth.Caller;
+import io.raftkv.server.auth.KeyGrants;
 import io.raftkv.server.node.NodeException;
 import io.raftkv.server.node.NodeStatus;
 import io.raftkv.server.node.RaftKvNode;
@@ -36,9 +39,11 @@ public final class KvService {
   private final StreamSlots watches;
   private final HeapGauge heap;
   private final InFlightWrites inFlight = new InFlightWrites();
+  private final AccessControl access;
 
-  KvService(RaftKvNode node, Executor executor, OverloadGuards guards) {
+  KvService(RaftKvNode node, Executor executor, OverloadGuards guards, AccessControl access) {
     this.node = node;
+    this.access = access;
     this.executor = executor;
     this.guards = guards;
     this.admission = guards.admission();
@@ -63,6 +68,12 @@ public final class KvService {
         : node.config().limits().keyViolation(request.getKeyPrefix());
     if (problem != null) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "watch key prefix: " + problem);
+      return;
+    }
+    Error refused = access.refuseReadRange(access.caller(), "watch", request.getKeyPrefix(),
+        KeyGrants.prefixEnd(request.getKeyPrefix()));
+    if (refused != null) {
+      Replies.fail(observer, refused);
       return;
     }
     long applied = node.appliedIndex();
@@ -102,6 +113,11 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
     }
+    Error denied = refuseWrite(access.caller(), request);
+    if (denied != null) {
+      Replies.fail(observer, denied);
+      return;
+    }
     CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
     if (already != null) {
       Replies.replyDirect(already, observer); // a retry of a write still being worked on
@@ -119,6 +135,26 @@ public final class KvService {
     Replies.replyDirect(answer, observer);
   }
 
+  /** Refuses a write unless the caller may write every key it touches (a compare-and-set's too), or null. */
+  private Error refuseWrite(Caller caller, WriteRequest request) {
+    if (caller instanceof Caller.Unrestricted) {
+      return null;
+    }
+    for (io.raftkv.api.Op op : request.getOpsList()) {
+      ByteString key = switch (op.getOpCase()) {
+        case PUT -> op.getPut().getKey();
+        case DELETE -> op.getDelete().getKey();
+        case CAS -> op.getCas().getKey();
+        case OP_NOT_SET -> null;
+      };
+      Error refused = key == null ? access.refuseAnonymous(caller) : access.refuseKey(caller, key, true);
+      if (refused != null) {
+        return refused;
+      }
+    }
+    return request.getOpsCount() == 0 ? access.refuseAnonymous(caller) : null;
+  }
+
   /** Most writes one batch call may carry. */
   public static final int MAX_BATCH_REQUESTS = 4096;
 
@@ -132,6 +168,13 @@ public final class KvService {
     // Each request is admitted on its own: the refused ones are answered RESOURCE_EXHAUSTED at once, the
     // rest go to the raft loop in one trip.
     int n = batch.getRequestsCount();
+    Caller caller = access.caller();
+    Error unidentified = access.refuseAnonymous(caller);
+    if (unidentified != null) {
+      // The whole call fails, not each request: a client's credentials see a dropped token only there.
+      Replies.fail(observer, unidentified);
+      return;
+    }
     List<WriteRequest> admitted = new ArrayList<>(n);
     List<CompletableFuture<io.raftkv.api.WriteResponse>> answers = new ArrayList<>(n);
     List<Integer> admittedAt = new ArrayList<>(n);
@@ -140,6 +183,11 @@ public final class KvService {
       String problem = sessionProblem(request);
       if (problem != null) {
         answers.add(CompletableFuture.failedFuture(NodeException.of(Error.Code.INVALID_ARGUMENT, problem)));
+        continue;
+      }
+      Error denied = refuseWrite(caller, request);
+      if (denied != null) {
+        answers.add(CompletableFuture.failedFuture(new NodeException(denied)));
         continue;
       }
       CompletableFuture<io.raftkv.api.WriteResponse> already = inFlight.find(request);
@@ -215,6 +263,11 @@ public final class KvService {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, problem);
       return;
     }
+    Error refused = access.refuseKey(access.caller(), request.getKey(), false);
+    if (refused != null) {
+      Replies.fail(observer, refused);
+      return;
+    }
     Replies.reply(barrier(request.getConsistency()), readIndex -> {
       KeyValue kv = node.get(request.getKey());
       GetResponse.Builder out = GetResponse.newBuilder().setReadIndex(readIndex);
@@ -231,30 +284,37 @@ public final class KvService {
           + " requests; at most " + MAX_BATCH_REQUESTS + " are allowed");
       return;
     }
+    Caller caller = access.caller();
+    Error unidentified = access.refuseAnonymous(caller);
+    if (unidentified != null) {
+      Replies.fail(observer, unidentified); // the whole call, as for a write batch
+      return;
+    }
     boolean linearizable = batch.getRequestsList().stream()
         .anyMatch(r -> r.getConsistency() != ReadConsistency.SERIALIZABLE);
     // One ReadIndex round confirms every read of the batch.
     CompletableFuture<Long> barrier = linearizable ? admittedBarrier(batch.getRequestsCount())
         : CompletableFuture.completedFuture(node.appliedIndex());
     Replies.reply(barrier, readIndex -> {
-      List<String> problems = new ArrayList<>(batch.getRequestsCount());
+      List<Error> problems = new ArrayList<>(batch.getRequestsCount());
       List<ByteString> keys = new ArrayList<>(batch.getRequestsCount());
       for (GetRequest request : batch.getRequestsList()) {
         String problem = node.config().limits().keyViolation(request.getKey());
         if (problem == null) {
           problem = consistencyProblem(request.getConsistency());
         }
-        problems.add(problem);
-        if (problem == null) {
+        Error refused = problem == null ? access.refuseKey(caller, request.getKey(), false) : null;
+        problems.add(refused != null ? refused : problem == null ? null : Error.newBuilder()
+            .setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem).build());
+        if (problem == null && refused == null) {
           keys.add(request.getKey());
         }
       }
       Iterator<KeyValue> values = node.getAll(keys).iterator();
       io.raftkv.api.GetBatchResponse.Builder out = io.raftkv.api.GetBatchResponse.newBuilder();
-      for (String problem : problems) {
+      for (Error problem : problems) {
         if (problem != null) {
-          out.addResults(io.raftkv.api.GetResult.newBuilder().setError(io.raftkv.api.Error.newBuilder()
-              .setCode(Error.Code.INVALID_ARGUMENT).setMessage(problem)));
+          out.addResults(io.raftkv.api.GetResult.newBuilder().setError(problem));
           continue;
         }
         KeyValue kv = values.next();
@@ -305,6 +365,11 @@ public final class KvService {
     }
     if (!end.isEmpty() && ByteString.unsignedLexicographicalComparator().compare(start, end) > 0) {
       Replies.fail(observer, Error.Code.INVALID_ARGUMENT, "scan start is after its end");
+      return;
+    }
+    Error refused = access.refuseReadRange(access.caller(), "scan", start, end);
+    if (refused != null) {
+      Replies.fail(observer, refused);
       return;
     }
     ByteString from = start;

@@ -4,7 +4,12 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftkv.api.KvRpc;
 import io.grpc.ServerInterceptors;
+import io.raftkv.server.auth.AccessControl;
+import io.raftkv.server.auth.PasswordHasher;
+import io.raftkv.server.auth.TokenInterceptor;
+import io.raftkv.server.auth.TokenStore;
 import io.raftkv.server.node.NodeConfig;
+import io.raftkv.server.node.NodeDefaults;
 import io.raftkv.server.node.OverloadLimits;
 import io.raftkv.server.node.RaftKvNode;
 import io.raftkv.server.node.Transport;
@@ -174,6 +179,10 @@ public final class RaftKvServer implements AutoCloseable {
       throw e;
     }
     holder[0] = node;
+    // Until the replicated auth flag is first set, authentication is on exactly when the client port runs TLS:
+    // secure by default, while an --insecure cluster (which has no certificate users) starts open.
+    AccessControl access = new AccessControl(node::authView, new TokenStore(NodeDefaults.MAX_TOKENS,
+        java.time.Duration.ofMillis(NodeDefaults.TOKEN_TTL_MS), System::nanoTime), security.isTls());
     CallDispatch clientDispatch = new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
         KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
         KvRpc.GET_BATCH.getFullMethodName()), executor, limits.maxQueuedRpcs(), nodeName);
@@ -184,11 +193,14 @@ public final class RaftKvServer implements AutoCloseable {
         // Writes and gets only validate and queue for the raft loop; their replies are built elsewhere.
         .directExecutor()
         .callExecutor(clientDispatch)
-        .addService(ServerInterceptors.intercept(new KvService(node, executor, guards).definition(),
-            clientDispatch.refuser(), identities))
+        .addService(ServerInterceptors.intercept(new KvService(node, executor, guards, access).definition(),
+            clientDispatch.refuser(), new TokenInterceptor(), identities))
         .addService(ServerInterceptors.intercept(new AdminService(node, executor,
-            faultInjection ? java.util.Optional.of(faulty.faults()) : java.util.Optional.empty(), guards)
-            .definition(), clientDispatch.refuser(), identities))
+            faultInjection ? java.util.Optional.of(faulty.faults()) : java.util.Optional.empty(), guards, access)
+            .definition(), clientDispatch.refuser(), new TokenInterceptor(), identities))
+        .addService(ServerInterceptors.intercept(new AuthService(node, executor, access, PasswordHasher.standard(),
+            NodeDefaults.MAX_PASSWORD_HASHES_IN_FLIGHT).definition(), clientDispatch.refuser(),
+            new TokenInterceptor(), identities))
         .build();
     try {
       client.start();

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftkv.api.Error;
 import io.raftkv.api.WriteRequest;
+import io.raftkv.server.statemachine.pb.AuthChange;
 import io.raftkv.server.statemachine.pb.Command;
 
 /** The {@link Command} in a raft entry's data: built from a client's write when proposed, parsed back when applied. */
@@ -29,6 +30,11 @@ public final class CommandCodec {
         .setProposedAtMs(proposedAtMs).setOmitPrevious(request.getOmitPrevious())
         .setResumesSession(request.getResumesSession())
         .build().toByteString();
+  }
+
+  /** The entry data proposing an auth change; it carries no session (client id 0). */
+  public static ByteString encodeAuth(AuthChange change, long proposedAtMs) {
+    return Command.newBuilder().setAuth(change).setProposedAtMs(proposedAtMs).build().toByteString();
   }
 
   /** The command in the data of the normal entry at {@code index}. */

@@ -7,6 +7,11 @@ import io.raftkv.api.Error;
 import io.raftkv.api.KeyValue;
 import io.raftkv.api.Op;
 import io.raftkv.api.ScanResponse;
+import io.raftkv.api.WriteResponse;
+import io.raftkv.server.auth.AuthApply;
+import io.raftkv.server.auth.AuthLimits;
+import io.raftkv.server.auth.AuthView;
+import io.raftkv.server.statemachine.pb.AuthChange;
 import io.raftkv.server.statemachine.pb.Command;
 import io.raftkv.server.statemachine.pb.StoredValue;
 import io.raftkv.server.storage.ColumnFamily;
@@ -53,7 +58,12 @@ public final class KvStateMachine {
   private final KvReader reader;
   private final ClientSessions sessions;
   private final OpExecutor executor;
+  private final AuthApply authApply;
   private volatile ApplyState applyState;
+  /** The users, roles and auth flag as of the last written round: what services check calls against. */
+  private volatile AuthView authView;
+  /** The same as applied so far, including the round not yet written (raft loop only). */
+  private AuthView appliedAuth;
 
   public KvStateMachine(StorageEngine engine, GroupKeys keys, KvLimits limits, SessionPolicy sessionPolicy) {
     this(engine, keys, limits, ApplyLimits.DEFAULT, sessionPolicy);
@@ -71,13 +81,19 @@ public final class KvStateMachine {
     this.reader = new KvReader(engine, valueCache);
     this.sessions = new ClientSessions(engine, keys, sessionPolicy);
     this.executor = new OpExecutor(limits, applyLimits, reader);
+    this.authApply = new AuthApply(keys, new AuthLimits(limits.maxKeyBytes()));
     this.applyState = loadApplyState();
+    this.appliedAuth = AuthView.load(engine, keys);
+    this.authView = appliedAuth;
   }
 
   /** Re-reads the apply state and the session order from disk, after a snapshot replaced the state underneath. */
   public void reload() {
     valueCache.clear();
     sessions.reload();
+    // The users and roles first: whoever sees the new applied index must see the state it stands for.
+    this.appliedAuth = AuthView.load(engine, keys);
+    this.authView = appliedAuth;
     this.applyState = loadApplyState();
   }
 
@@ -130,6 +146,11 @@ public final class KvStateMachine {
       return WriteOutcome.failed(malformed.error());
     }
     Command command = ((CommandCodec.Decoded.Valid) decoded).command();
+    if (command.hasAuth()) {
+      WriteOutcome outcome = applyAuth(batch, index, command.getAuth());
+      markApplied(batch, index, term);
+      return outcome;
+    }
     WriteOutcome outcome;
     batch.setSavePoint();
     try {
@@ -145,6 +166,33 @@ public final class KvStateMachine {
     }
     markApplied(batch, index, term);
     return outcome;
+  }
+
+  /**
+   * Applies a change of users, roles or the auth flag: {@link AuthApply} checks and computes it, its records
+   * go into the sessions family's auth range. Refused changes write nothing and answer INVALID_ARGUMENT.
+   */
+  private WriteOutcome applyAuth(ApplyBatch batch, long index, AuthChange change) {
+    AuthApply.Outcome outcome;
+    try {
+      outcome = authApply.apply(appliedAuth, index, change);
+    } catch (RuntimeException e) {
+      return refused(index, e);
+    }
+    if (outcome instanceof AuthApply.Outcome.Refused refusal) {
+      return WriteOutcome.failed(Error.Code.INVALID_ARGUMENT, refusal.message());
+    }
+    AuthApply.Outcome.Applied applied = (AuthApply.Outcome.Applied) outcome;
+    ColumnFamilyHandle sessionsCf = engine.handle(ColumnFamily.SESSIONS);
+    for (AuthApply.Write w : applied.writes()) {
+      if (w.value() == null) {
+        batch.delete(sessionsCf, w.key());
+      } else {
+        batch.put(sessionsCf, w.key(), w.value());
+      }
+    }
+    appliedAuth = applied.view();
+    return WriteOutcome.succeeded(WriteResponse.newBuilder().setIndex(index).setApplied(applied.changed()).build());
   }
 
   /** Executes the command unless its session says it must not be, and records its answer in the session. */
@@ -232,11 +280,17 @@ public final class KvStateMachine {
   public void onWritten(ApplyBatch batch) {
     sessions.onWritten(batch);
     batch.values().forEach(valueCache::put);
+    authView = appliedAuth;
     applyState = ApplyState.newBuilder().setAppliedIndex(batch.appliedIndex)
         .setAppliedTerm(batch.appliedTerm).build();
   }
 
   // ---------------------------------------------------------------- reads (any thread)
+
+  /** The users, roles and auth flag as of the last written round. */
+  public AuthView authView() {
+    return authView;
+  }
 
   /** The applied value of {@code key}, or null if absent. */
   public KeyValue get(ByteString key) {

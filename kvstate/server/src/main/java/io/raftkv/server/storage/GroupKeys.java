@@ -34,6 +34,10 @@ public final class GroupKeys {
   private static final byte SESSION_RESPONSE = 'r';
   private static final byte FEED_EVENT = 'e';
   private static final byte FEED_STATE_TAG = 'm';
+  private static final byte AUTH = 'a';
+  private static final byte AUTH_FLAG = 'f';
+  private static final byte AUTH_ROLE = 'r';
+  private static final byte AUTH_USER = 'u';
 
   private final long groupId;
   private final byte[] start;
@@ -48,6 +52,9 @@ public final class GroupKeys {
   private final byte[] feedEventsEnd;
   private final byte[] sessionHeadersStart;
   private final byte[] sessionHeadersEnd;
+  private final byte[] authStart;
+  private final byte[] authEnd;
+  private final byte[] authFlag;
 
   public GroupKeys(long groupId) {
     if (groupId <= 0 || groupId == Long.MAX_VALUE) {
@@ -67,6 +74,9 @@ public final class GroupKeys {
     this.feedEventsEnd = prefixed(new byte[] {FEED_EVENT + 1});
     this.sessionHeadersStart = prefixed(new byte[] {SESSION_HEADER});
     this.sessionHeadersEnd = prefixed(new byte[] {SESSION_HEADER + 1});
+    this.authStart = prefixed(new byte[] {AUTH});
+    this.authEnd = prefixed(new byte[] {AUTH + 1});
+    this.authFlag = prefixed(new byte[] {AUTH, AUTH_FLAG});
   }
 
   /** The keys of group {@link #FIRST_GROUP_ID}. */
@@ -183,6 +193,68 @@ public final class GroupKeys {
   /** The sequence of a session answer key. */
   public long sessionSequenceOf(byte[] responseKey) {
     return Keys.getU64(responseKey, PREFIX_BYTES + 9);
+  }
+
+  // ------------------------------------------------------------------ users, roles, auth flag
+
+  /*
+   * Auth records live in the sessions family under their own tag ('a'), beside the session headers ('h')
+   * and answers ('r'): they are replicated state of the group that snapshots, backups and restores carry
+   * with the sessions, with no new family for every one of them to learn.
+   */
+
+  /** The first auth record key (in the sessions family). */
+  public byte[] authStart() {
+    return authStart;
+  }
+
+  /** The first key after every auth record. */
+  public byte[] authEnd() {
+    return authEnd;
+  }
+
+  /** Key of the explicit auth flag (AuthFlag). */
+  public byte[] authFlag() {
+    return authFlag;
+  }
+
+  /** Key of a user's record (StoredUser). */
+  public byte[] authUser(String name) {
+    return authNamed(AUTH_USER, name);
+  }
+
+  /** Key of a role's record (StoredRole). */
+  public byte[] authRole(String name) {
+    return authNamed(AUTH_ROLE, name);
+  }
+
+  /** Whether an auth record key is a user's ('u'), a role's ('r') or the flag ('f'): the byte after the tag. */
+  public byte authKindOf(byte[] authKey) {
+    return authKey.length > PREFIX_BYTES + 1 ? authKey[PREFIX_BYTES + 1] : 0;
+  }
+
+  /** The kind byte of user records, as {@link #authKindOf} returns it. */
+  public static byte authUserKind() {
+    return AUTH_USER;
+  }
+
+  /** The kind byte of role records, as {@link #authKindOf} returns it. */
+  public static byte authRoleKind() {
+    return AUTH_ROLE;
+  }
+
+  /** The kind byte of the flag, as {@link #authKindOf} returns it. */
+  public static byte authFlagKind() {
+    return AUTH_FLAG;
+  }
+
+  private byte[] authNamed(byte kind, String name) {
+    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+    byte[] rest = new byte[2 + utf8.length];
+    rest[0] = AUTH;
+    rest[1] = kind;
+    System.arraycopy(utf8, 0, rest, 2, utf8.length);
+    return prefixed(rest);
   }
 
   // ------------------------------------------------------------------ change feed
