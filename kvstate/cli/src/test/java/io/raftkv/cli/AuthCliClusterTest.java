@@ -61,34 +61,40 @@ class AuthCliClusterTest {
 
   @Test
   void usersAndRolesAreManagedThroughTheCliAndARefusedPutExitsFourWithTheMessage() throws Exception {
-    try (InProcessCluster cluster = InProcessCluster.builder(dir.resolve("c"), 3).startWithLeader()) {
-      String[] at = {"--endpoints", cluster.endpoints()};
+    try (InProcessCluster cluster = InProcessCluster.builder(dir.resolve("c"), 3).tls().startWithLeader()) {
+      // Over TLS, as a cluster runs by default: the CLI trusts the cluster's CA and, until a user is named, is
+      // nobody; the admin certificate is the built-in admin, which manages users and roles from the start.
+      io.raftkv.api.tls.TlsFiles adminCertificate = cluster.certificates().orElseThrow().user("admin");
+      String[] at = {"--endpoints", cluster.endpoints(), "--cacert", adminCertificate.trustedCa().toString()};
+      String[] byCert = with(at, "--cert", adminCertificate.certChain().toString(), "--key",
+          adminCertificate.privateKey().toString());
       Path sinkPw = secret("sink.pw", "pw-sink");
       Path adminPw = secret("admin.pw", "pw-admin");
-      assertThat(run(with(new String[] {"user", "passwd", "admin", "--new-password-file", adminPw.toString()}, at))
+      assertThat(run(with(new String[] {"user", "passwd", "admin", "--new-password-file", adminPw.toString()},
+          byCert))
           .out()).contains("OK password of user 'admin' changed");
-      assertThat(run(with(new String[] {"role", "add", "reader"}, at)).code()).isZero();
-      assertThat(run(with(new String[] {"role", "grant", "reader", "--prefix", "orders/", "--read"}, at)).out())
+      assertThat(run(with(new String[] {"role", "add", "reader"}, byCert)).code()).isZero();
+      assertThat(run(with(new String[] {"role", "grant", "reader", "--prefix", "orders/", "--read"}, byCert)).out())
           .contains("OK granted read prefix 'orders/' to role 'reader'");
-      assertThat(run(with(new String[] {"role", "grant", "reader", "--from", "a", "--to", "c", "--read"}, at)).code())
+      assertThat(run(with(new String[] {"role", "grant", "reader", "--from", "a", "--to", "c", "--read"}, byCert)).code())
           .isZero();
-      assertThat(run(with(new String[] {"user", "add", "sink", "--new-password-file", sinkPw.toString()}, at)).out())
+      assertThat(run(with(new String[] {"user", "add", "sink", "--new-password-file", sinkPw.toString()}, byCert)).out())
           .contains("OK user 'sink' added");
-      assertThat(run(with(new String[] {"user", "grant-role", "sink", "reader"}, at)).out())
+      assertThat(run(with(new String[] {"user", "grant-role", "sink", "reader"}, byCert)).out())
           .contains("OK role 'reader' granted to user 'sink'");
-      assertThat(run(with(new String[] {"user", "grant-role", "sink", "reader"}, at)).out())
+      assertThat(run(with(new String[] {"user", "grant-role", "sink", "reader"}, byCert)).out())
           .contains("already holds role 'reader'");
-      Result again = run(with(new String[] {"user", "add", "sink", "--no-password"}, at));
+      Result again = run(with(new String[] {"user", "add", "sink", "--no-password"}, byCert));
       assertThat(again.code()).isEqualTo(ExitCodes.REFUSED);
       assertThat(again.err()).contains("user 'sink' already exists");
 
-      Result users = run(with(new String[] {"user", "list"}, at));
+      Result users = run(with(new String[] {"user", "list"}, byCert));
       assertThat(users.out()).contains("admin (built-in)").containsPattern("sink +yes +reader");
-      Result roles = run(with(new String[] {"role", "list"}, at));
+      Result roles = run(with(new String[] {"role", "list"}, byCert));
       assertThat(roles.out()).contains("reader:", "  read prefix 'orders/'", "  read range ['a', 'c')",
           "admin (built-in): every permission");
 
-      assertThat(run(with(new String[] {"auth", "enable"}, at)).out()).contains("OK authentication enabled");
+      assertThat(run(with(new String[] {"auth", "enable"}, byCert)).out()).contains("OK authentication enabled");
       String[] asSink = with(at, "--user", "sink", "--password-file", sinkPw.toString());
       Result put = run(with(new String[] {"put", "orders/17", "x"}, asSink));
       assertThat(put.code()).isEqualTo(ExitCodes.REFUSED);
@@ -116,8 +122,37 @@ class AuthCliClusterTest {
   }
 
   @Test
+  void aCertificateUserIsTheUserItsCommonNameNames() throws Exception {
+    try (InProcessCluster cluster = InProcessCluster.builder(dir.resolve("c"), 1).tls().startWithLeader()) {
+      io.raftkv.api.tls.TlsFiles admin = cluster.certificates().orElseThrow().user("admin");
+      io.raftkv.api.tls.TlsFiles auditor = cluster.certificates().orElseThrow().user("auditor");
+      String[] asAdmin = {"--endpoints", cluster.endpoints(), "--cacert", admin.trustedCa().toString(), "--cert",
+          admin.certChain().toString(), "--key", admin.privateKey().toString()};
+      String[] asAuditor = {"--endpoints", cluster.endpoints(), "--cacert", auditor.trustedCa().toString(), "--cert",
+          auditor.certChain().toString(), "--key", auditor.privateKey().toString()};
+      assertThat(run(with(new String[] {"role", "add", "reader"}, asAdmin)).code()).isZero();
+      assertThat(run(with(new String[] {"role", "grant", "reader", "--prefix", "orders/", "--read"}, asAdmin)).code())
+          .isZero();
+      assertThat(run(with(new String[] {"user", "add", "auditor", "--no-password"}, asAdmin)).code()).isZero();
+      assertThat(run(with(new String[] {"user", "grant-role", "auditor", "reader"}, asAdmin)).code()).isZero();
+      assertThat(run(with(new String[] {"put", "orders/1", "book"}, asAdmin)).code()).isZero();
+
+      assertThat(run(with(new String[] {"auth", "status"}, asAuditor)).out())
+          .contains("you are: user 'auditor' (roles: reader)");
+      assertThat(run(with(new String[] {"get", "orders/1"}, asAuditor)).out()).contains("book");
+      Result put = run(with(new String[] {"put", "orders/2", "lamp"}, asAuditor));
+      assertThat(put.code()).isEqualTo(ExitCodes.REFUSED);
+      assertThat(put.err()).contains("user 'auditor' may not write key 'orders/2'");
+      Result members = run(with(new String[] {"members", "add", "9", "--peer-addr", "127.0.0.1:1", "--client-addr",
+          "127.0.0.1:2"}, asAuditor));
+      assertThat(members.code()).isEqualTo(ExitCodes.REFUSED);
+      assertThat(members.err()).contains("user 'auditor'").contains("admin");
+    }
+  }
+
+  @Test
   void badAuthFlagsExitTwoNamingTheFlag() throws Exception {
-    String[] at = {"--endpoints", "127.0.0.1:1", "--timeout", "1s"};
+    String[] at = {"--endpoints", "127.0.0.1:1", "--timeout", "1s", "--insecure"};
     Result both = run(with(new String[] {"role", "grant", "r", "--prefix", "p", "--read", "--readwrite"}, at));
     assertThat(both.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(both.err()).contains("give exactly one of --read and --readwrite");
@@ -143,7 +178,7 @@ class AuthCliClusterTest {
     Path backup = dir.resolve("auth.rkvb");
     Path adminPw = secret("admin.pw", "pw-admin");
     try (InProcessCluster cluster = InProcessCluster.builder(dir.resolve("old"), 3).clusterId("prod").startWithLeader()) {
-      String[] at = {"--endpoints", cluster.endpoints()};
+      String[] at = {"--endpoints", cluster.endpoints(), "--insecure"};
       assertThat(run(with(new String[] {"user", "passwd", "admin", "--new-password-file", adminPw.toString()}, at))
           .code()).isZero();
       assertThat(run(with(new String[] {"role", "add", "reader"}, at)).code()).isZero();
@@ -173,12 +208,13 @@ class AuthCliClusterTest {
         assertThat(view.user("sink").getRolesList()).containsExactly("reader");
         assertThat(view.user("admin").hasPassword()).isTrue();
       }
-      String[] asSink = {"--endpoints", fresh.endpoints(), "--user", "sink", "--password-file",
+      String[] asSink = {"--endpoints", fresh.endpoints(), "--insecure", "--user", "sink", "--password-file",
           dir.resolve("s").toString()};
       Result put = run(with(new String[] {"put", "orders/1", "x"}, asSink));
       assertThat(put.code()).isEqualTo(ExitCodes.REFUSED);
       assertThat(put.err()).contains("user 'sink' may not write key 'orders/1'");
-      assertThat(run(with(new String[] {"put", "orders/1", "x"}, "--endpoints", fresh.endpoints(), "--user", "admin",
+      assertThat(run(with(new String[] {"put", "orders/1", "x"}, "--endpoints", fresh.endpoints(), "--insecure",
+          "--user", "admin",
           "--password-file", adminPw.toString())).code()).isZero();
     }
   }
