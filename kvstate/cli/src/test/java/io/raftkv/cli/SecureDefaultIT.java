@@ -143,6 +143,7 @@ class SecureDefaultIT {
         "--cacert", pki("ca.crt").toString());
     assertThat(tls.code()).as("a TLS client of a plaintext server: %s", tls.output())
         .isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(tls.output()).contains("does not speak TLS");
   }
 
   @Test
@@ -174,6 +175,7 @@ class SecureDefaultIT {
         "--insecure");
     assertThat(plain.code()).as("a plaintext client of a TLS server: %s", plain.output())
         .isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(plain.output()).contains("this client spoke plaintext");
   }
 
   @Test
