@@ -134,10 +134,10 @@ final class CertsInitCommand implements Callable<Integer> {
     String nodeCertificate = dir.resolve("node-N.crt").toString();
     String nodeKey = dir.resolve("node-N.key").toString();
     out.println();
-    out.println("The TLS flags of issue 15 for these files (raftkv server and the client commands do not take them"
-        + " yet; they come when TLS is wired in):");
+    out.println("Pass them on (keep " + ClusterCertificates.caKey(dir) + " off the nodes: it only signs):");
     out.println("  node N:  raftkv server --id N --cert " + nodeCertificate + " --key " + nodeKey
-        + " --trusted-ca " + ca + " --peer-cert " + nodeCertificate + " --peer-key " + nodeKey + " --peer-trusted-ca " + ca + " ...");
+        + " --trusted-ca " + ca + " ...   (the peer port uses them too unless --peer-cert, --peer-key,"
+        + " --peer-trusted-ca name others)");
     out.println("  clients: --cacert " + ca + " --cert " + ClusterCertificates.adminCertificate(dir) + " --key "
         + ClusterCertificates.adminKey(dir) + " (as user " + ClusterCertificates.ADMIN_USER + ")");
   }
