@@ -322,6 +322,20 @@ class SinkConnectorTest {
     }
   }
 
+  @Test
+  void theExampleConfigInDeployValidatesWithOnlyTheTopicsEndpointsAndCertificatesChanged() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode file = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        Path.of(System.getProperty("user.dir"), "..", "deploy", "connectors", "raftkv-sink.json").toFile());
+    Map<String, String> config = new java.util.HashMap<>();
+    file.get("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
+    // What every user changes: their own topic, their cluster's address and its certificates.
+    config.put("topics", "payments");
+    config.put("raftkv.endpoints", env.raftkv.endpoints());
+    config.putAll(SinkTestEnvironment.sslConfig(env.raftkv));
+    config.put("name", file.get("name").asText());
+    assertThat(errors(config)).isEmpty();
+  }
+
   /** The options with errors and their messages, as the worker's REST validate endpoint answers. */
   private static Map<String, List<String>> errors(Map<String, String> config) {
     ConfigInfos infos = env.connect.validateConnectorConfig("RaftKvSinkConnector", config);
