@@ -35,11 +35,23 @@ public final class PeerIdentityInterceptor implements ServerInterceptor {
         next);
   }
 
+  /** Where a session keeps the identity read from its certificate, so each call of a connection reads it once. */
+  private static final String SESSION_IDENTITY = "io.raftkv.peer-identity";
+
   private static PeerIdentity identityOf(SSLSession session) {
     if (!Tls13Only.PROTOCOL.equals(session.getProtocol())) {
       throw new IllegalArgumentException("connection uses " + session.getProtocol() + "; only "
           + Tls13Only.PROTOCOL + " is allowed");
     }
+    if (session.getValue(SESSION_IDENTITY) instanceof PeerIdentity known) {
+      return known;
+    }
+    PeerIdentity identity = verifiedIdentity(session);
+    session.putValue(SESSION_IDENTITY, identity);
+    return identity;
+  }
+
+  private static PeerIdentity verifiedIdentity(SSLSession session) {
     Certificate[] chain;
     try {
       chain = session.getPeerCertificates();

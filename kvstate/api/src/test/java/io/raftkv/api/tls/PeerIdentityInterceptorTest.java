@@ -54,10 +54,13 @@ class PeerIdentityInterceptorTest {
 
   /** A TLS session of {@code protocol} in which the client presented no certificate. */
   private static SSLSession session(String protocol) {
+    java.util.Map<String, Object> values = new java.util.HashMap<>();
     return (SSLSession) Proxy.newProxyInstance(SSLSession.class.getClassLoader(), new Class<?>[] {SSLSession.class},
         (proxy, method, args) -> switch (method.getName()) {
           case "getProtocol" -> protocol;
           case "getPeerCertificates" -> throw new SSLPeerUnverifiedException("no client certificate");
+          case "getValue" -> values.get((String) args[0]);
+          case "putValue" -> values.put((String) args[0], args[1]);
           default -> throw new UnsupportedOperationException(method.getName());
         });
   }
