@@ -17,11 +17,11 @@ import java.util.Optional;
  * not whether it may also write there: a sink whose user may only read fails at its first write instead, naming
  * the user, the key and the missing permission.
  */
-final class AccessProbe {
+public final class AccessProbe {
   private AccessProbe() {}
 
   /** What keeps the connector's user from doing what {@code needs} say, on the option to change, or empty. */
-  static Optional<OptionProblem> problem(RaftKvClient client, SslSettings ssl, AuthSettings auth,
+  public static Optional<OptionProblem> problem(RaftKvClient client, SslSettings ssl, AuthSettings auth,
       List<PrefixNeed> needs) {
     AuthStatusResponse status;
     try {
@@ -77,7 +77,7 @@ final class AccessProbe {
   }
 
   /** The node's refusal as "CODE: message" (a refusal by the client's own credentials already opens so). */
-  private static String refusal(RaftKvException e, AuthSettings auth) {
+  public static String refusal(RaftKvException e, AuthSettings auth) {
     String message = hide(e.getMessage(), auth);
     return message.startsWith(e.code() + ": ") ? message : e.code() + ": " + message;
   }

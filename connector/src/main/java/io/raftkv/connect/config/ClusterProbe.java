@@ -1,8 +1,8 @@
 package io.raftkv.connect.config;
 
+import io.raftkv.api.Error;
 import io.raftkv.api.StatusResponse;
 import io.raftkv.api.tls.BadTlsFileException;
-import io.raftkv.api.Error;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import java.time.Duration;

@@ -6,6 +6,8 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.connect.Version;
+import io.raftkv.connect.config.AccessProbe;
+import io.raftkv.connect.config.AuthSettings;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSinkConfig;
 import io.raftkv.connect.config.WriteLimits;
@@ -96,8 +98,8 @@ public final class RaftKvSinkTask extends SinkTask {
       loadStoredOffsets(partitions);
     } catch (RaftKvException e) {
       if (refusesTheUser(e)) {
-        throw new ConnectException("RaftKV refused to read the stored offsets of " + partitions + ": " + e.code()
-            + ": " + e.getMessage() + authHint(), e);
+        throw new ConnectException("RaftKV refused to read the stored offsets of " + partitions + ": "
+            + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
       }
       // put() reads them before it writes anything to these partitions, and retries until it can.
       log.warn("Could not read the stored offsets of {} yet: {}", partitions, e.getMessage());
@@ -132,8 +134,8 @@ public final class RaftKvSinkTask extends SinkTask {
         loadStoredOffsets(unknown);
       } catch (RaftKvException e) {
         if (refusesTheUser(e)) {
-          throw new ConnectException("RaftKV refused to read the stored offsets of " + unknown + ": " + e.code()
-              + ": " + e.getMessage() + authHint(), e);
+          throw new ConnectException("RaftKV refused to read the stored offsets of " + unknown + ": "
+              + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
         }
         throw retriable("reading the stored offsets of " + unknown, e);
       }
@@ -203,7 +205,7 @@ public final class RaftKvSinkTask extends SinkTask {
     } catch (RaftKvException e) {
       if (refusesTheUser(e)) {
         throw new ConnectException("RaftKV refused the write of the records up to offsets "
-            + chunk.highestOffsets() + ": " + e.code() + ": " + e.getMessage() + authHint(), e);
+            + chunk.highestOffsets() + ": " + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
       }
       if (e.code() == Error.Code.INVALID_ARGUMENT || e.code() == Error.Code.APPLY_REFUSED) {
         throw new ConnectException("RaftKV refused the write of the records up to offsets "
