@@ -24,7 +24,7 @@ public final class RaftKvClusterConfig {
 
   private RaftKvClusterConfig() {}
 
-  /** Adds the cluster options to {@code def}, first in their group, and then the TLS group. */
+  /** Adds the cluster options to {@code def}, first in their group, then the TLS group and the login group. */
   public static ConfigDef define(ConfigDef def) {
     def
         .define(ENDPOINTS, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new EndpointListValidator(),
@@ -32,7 +32,7 @@ public final class RaftKvClusterConfig {
         .define(REQUEST_TIMEOUT_MS, ConfigDef.Type.LONG, REQUEST_TIMEOUT_MS_DEFAULT,
             ConfigDef.Range.between(100, 600_000), ConfigDef.Importance.MEDIUM, REQUEST_TIMEOUT_MS_DOC, GROUP, 2,
             ConfigDef.Width.SHORT, "Request timeout (ms)");
-    return RaftKvSslConfig.define(def);
+    return RaftKvAuthConfig.define(RaftKvSslConfig.define(def));
   }
 
   public static List<String> endpoints(AbstractConfig config) {
@@ -44,15 +44,16 @@ public final class RaftKvClusterConfig {
   }
 
   /**
-   * A client for the configured cluster, speaking TLS unless {@code raftkv.ssl.enabled=false}; the caller closes
-   * it.
+   * A client for the configured cluster, speaking TLS unless {@code raftkv.ssl.enabled=false}, calling as the
+   * password user if {@code raftkv.auth.user} is set; the caller closes it.
    *
-   * @throws ConfigException naming the option of a TLS file that cannot be used, or of a missing one
+   * @throws ConfigException naming the option of a TLS file that cannot be used, or of a missing one, or a login
+   *     option without its pair or out of bounds (never showing the password)
    */
   public static RaftKvClient connect(AbstractConfig config) {
     SslSettings ssl = SslSettings.of(config);
     try {
-      return client(endpoints(config), requestTimeout(config), ssl);
+      return client(endpoints(config), requestTimeout(config), ssl, AuthSettings.of(config));
     } catch (BadTlsFileException e) {
       OptionProblem problem = ssl.problemOf(e);
       throw new ConfigException(problem.message());
@@ -61,14 +62,15 @@ public final class RaftKvClusterConfig {
 
   /**
    * A client of {@code endpoints} whose calls keep trying for {@code timeout}, with {@code ssl}'s TLS files
-   * (checked now).
+   * (checked now), calling as {@code auth}'s password user if it has one.
    *
-   * @throws ConfigException naming the option of a missing TLS file
+   * @throws ConfigException naming the option of a missing TLS file, or of a login option at fault
    * @throws BadTlsFileException naming a TLS file that cannot be used and why
    */
-  static RaftKvClient client(List<String> endpoints, Duration timeout, SslSettings ssl) throws BadTlsFileException {
+  static RaftKvClient client(List<String> endpoints, Duration timeout, SslSettings ssl, AuthSettings auth)
+      throws BadTlsFileException {
     RaftKvClient.Builder builder = RaftKvClient.builder(endpoints).deadline(timeout);
     ssl.tlsFiles().ifPresent(builder::tls);
-    return builder.build();
+    return auth.applyTo(builder).build();
   }
 }

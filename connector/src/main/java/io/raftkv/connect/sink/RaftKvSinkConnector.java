@@ -4,6 +4,7 @@ import io.raftkv.api.Op;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.connect.Version;
+import io.raftkv.connect.config.AuthSettings;
 import io.raftkv.connect.config.ClusterProbe;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSinkConfig;
@@ -42,8 +43,9 @@ public final class RaftKvSinkConnector extends SinkConnector {
     RaftKvSinkConfig config = new RaftKvSinkConfig(props);
     config.keyPrefixes();
     config.connectorName();
-    // A missing TLS option fails the connector itself, before any task tries to connect.
+    // A missing TLS option, or a user without a password, fails the connector itself, before any task connects.
     SslSettings.of(config).tlsFiles();
+    AuthSettings.of(config).requireValid();
     this.props = Map.copyOf(props);
     log.info("RaftKV sink connector {} started for {}", config.connectorName(),
         RaftKvClusterConfig.endpoints(config));
@@ -69,14 +71,17 @@ public final class RaftKvSinkConnector extends SinkConnector {
     return RaftKvSinkConfig.CONFIG_DEF;
   }
 
-  /** Each option's own checks, then conflicts between options, then whether the cluster answers. */
+  /**
+   * Each option's own checks, then conflicts between options, then whether the cluster answers and lets the
+   * connector's user read the prefixes it writes (write permission shows at the first write: see AccessProbe).
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SinkConfigConflicts.check(connectorConfigs, values);
-    ClusterProbe.check(values);
+    ClusterProbe.check(values, SinkAccessNeeds.of(connectorConfigs, values));
     return config;
   }
 

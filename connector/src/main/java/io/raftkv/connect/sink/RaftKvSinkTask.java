@@ -6,6 +6,8 @@ import io.raftkv.api.WriteResponse;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.connect.Version;
+import io.raftkv.connect.config.AccessProbe;
+import io.raftkv.connect.config.AuthSettings;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSinkConfig;
 import io.raftkv.connect.config.WriteLimits;
@@ -95,6 +97,10 @@ public final class RaftKvSinkTask extends SinkTask {
     try {
       loadStoredOffsets(partitions);
     } catch (RaftKvException e) {
+      if (refusesTheUser(e)) {
+        throw new ConnectException("RaftKV refused to read the stored offsets of " + partitions + ": "
+            + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
+      }
       // put() reads them before it writes anything to these partitions, and retries until it can.
       log.warn("Could not read the stored offsets of {} yet: {}", partitions, e.getMessage());
     }
@@ -127,6 +133,10 @@ public final class RaftKvSinkTask extends SinkTask {
       try {
         loadStoredOffsets(unknown);
       } catch (RaftKvException e) {
+        if (refusesTheUser(e)) {
+          throw new ConnectException("RaftKV refused to read the stored offsets of " + unknown + ": "
+              + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
+        }
         throw retriable("reading the stored offsets of " + unknown, e);
       }
     }
@@ -193,6 +203,10 @@ public final class RaftKvSinkTask extends SinkTask {
     try {
       response = client.write(ops);
     } catch (RaftKvException e) {
+      if (refusesTheUser(e)) {
+        throw new ConnectException("RaftKV refused the write of the records up to offsets "
+            + chunk.highestOffsets() + ": " + AccessProbe.refusal(e, AuthSettings.of(config)) + authHint(), e);
+      }
       if (e.code() == Error.Code.INVALID_ARGUMENT || e.code() == Error.Code.APPLY_REFUSED) {
         throw new ConnectException("RaftKV refused the write of the records up to offsets "
             + chunk.highestOffsets() + ": " + e.code() + ": " + e.getMessage()
@@ -219,6 +233,20 @@ public final class RaftKvSinkTask extends SinkTask {
     written.putAll(chunk.highestOffsets());
     log.debug("Wrote {} records up to offsets {} at index {}", chunk.dataOps().size(), chunk.highestOffsets(),
         response.getIndex());
+  }
+
+  /**
+   * Whether the cluster refused the connector's user, which no retry mends: no permission on a key (the
+   * sink needs readwrite on its prefixes and stored offsets), or no user, or a password it no longer takes.
+   */
+  private static boolean refusesTheUser(RaftKvException e) {
+    return e.code() == Error.Code.PERMISSION_DENIED || e.code() == Error.Code.UNAUTHENTICATED;
+  }
+
+  private static String authHint() {
+    return ". The sink needs readwrite on its key prefixes and on its stored offsets ("
+        + OffsetStore.NAMESPACE + "<connector name>/): grant its user a role with them, or fix "
+        + "raftkv.auth.user/raftkv.auth.password (or the client certificate), then restart the task";
   }
 
   private RetriableException retriable(String what, Exception cause) {

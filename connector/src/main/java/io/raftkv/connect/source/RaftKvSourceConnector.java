@@ -3,7 +3,9 @@ package io.raftkv.connect.source;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.connect.Version;
+import io.raftkv.connect.config.AuthSettings;
 import io.raftkv.connect.config.ClusterProbe;
+import io.raftkv.connect.config.PrefixNeed;
 import io.raftkv.connect.config.RaftKvClusterConfig;
 import io.raftkv.connect.config.RaftKvSourceConfig;
 import io.raftkv.connect.config.SourceConfigConflicts;
@@ -41,8 +43,9 @@ public final class RaftKvSourceConnector extends SourceConnector {
   public void start(Map<String, String> props) {
     RaftKvSourceConfig config = new RaftKvSourceConfig(props);
     SourceConfigConflicts.requireNone(config);
-    // A missing TLS option fails the connector itself, before any task tries to connect.
+    // A missing TLS option, or a user without a password, fails the connector itself, before any task connects.
     SslSettings.of(config).tlsFiles();
+    AuthSettings.of(config).requireValid();
     this.props = Map.copyOf(props);
     log.info("RaftKV source connector {} started for {}", config.connectorName(),
         RaftKvClusterConfig.endpoints(config));
@@ -69,14 +72,19 @@ public final class RaftKvSourceConnector extends SourceConnector {
     return RaftKvSourceConfig.CONFIG_DEF;
   }
 
-  /** Each option's own checks, then conflicts between options, then whether the cluster answers. */
+  /**
+   * Each option's own checks, then conflicts between options, then whether the cluster answers and lets the
+   * connector's user read the prefix it watches.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
     Map<String, ConfigValue> values = config.configValues().stream()
         .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
     SourceConfigConflicts.check(values);
-    ClusterProbe.check(values);
+    ConfigValue prefix = values.get(RaftKvSourceConfig.KEY_PREFIX);
+    ClusterProbe.check(values, prefix.errorMessages().isEmpty() ? List.of(new PrefixNeed((String) prefix.value(),
+        false, RaftKvSourceConfig.KEY_PREFIX, "the keys it watches")) : List.of());
     return config;
   }
 

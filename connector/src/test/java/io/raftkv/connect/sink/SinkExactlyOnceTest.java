@@ -3,6 +3,7 @@ package io.raftkv.connect.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.api.KeyValue;
+import io.raftkv.api.Permission;
 import io.raftkv.connect.testing.SinkTestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -84,8 +85,13 @@ class SinkExactlyOnceTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The sink config of these tests: it calls as a password user allowed readwrite on the topic's keys and the sink's
+   * stored offsets only, not as the admin certificate.
+   */
   private static Map<String, String> config(String topic) {
-    Map<String, String> config = env.sinkConfig(topic);
+    Map<String, String> config = SinkTestEnvironment.asPasswordUser(env.raftkv, env.sinkConfig(topic),
+        "sink-" + topic, Permission.Access.READWRITE, topic + "/", OffsetStore.NAMESPACE);
     config.put("consumer.override.max.poll.records", "100");
     return config;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.raftkv.api.Permission;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.connect.testing.SinkTestEnvironment;
 import io.raftkv.connect.testing.SourceTestEnvironment;
@@ -123,8 +124,10 @@ class SourceExactlyOnceTest {
     SinkTestEnvironment.await(WAIT, connector + "'s task watching the change feed", () -> env.watchesInUse() > 0);
   }
 
+  /** The source config of these tests: it calls as a password user allowed to read the watched prefix only. */
   private static Map<String, String> config(String topic, String prefix) {
-    Map<String, String> config = env.sourceConfig(topic, prefix);
+    Map<String, String> config = SinkTestEnvironment.asPasswordUser(env.raftkv, env.sourceConfig(topic, prefix),
+        "source-" + topic, Permission.Access.READ, prefix);
     // Small transactions, so a restart always finds some committed and some not.
     config.put("batch.max.events", "50");
     return config;

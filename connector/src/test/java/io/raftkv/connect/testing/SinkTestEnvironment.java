@@ -1,6 +1,9 @@
 package io.raftkv.connect.testing;
 
+import com.google.protobuf.ByteString;
+import io.raftkv.api.Permission;
 import io.raftkv.api.tls.TlsFiles;
+import io.raftkv.client.RaftKvAuth;
 import io.raftkv.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +82,33 @@ public final class SinkTestEnvironment implements AutoCloseable {
     return Map.of("raftkv.ssl.ca.location", admin.trustedCa().toString(),
         "raftkv.ssl.certificate.location", admin.certChain().toString(),
         "raftkv.ssl.key.location", admin.privateKey().toString());
+  }
+
+  /** The password of every user {@link #asPasswordUser} makes: distinctive, so tests can assert no message shows it. */
+  public static final String TEST_PASSWORD = "pw-Zq8-not-for-logs";
+
+  /**
+   * Switches {@code config} from the admin certificate to a password user: creates RaftKV user {@code user} (password
+   * {@link #TEST_PASSWORD}) holding a role of its own that grants {@code access} on each of {@code prefixes}, and
+   * puts the CA only ({@code raftkv.ssl.ca.location}, no client certificate) and {@code raftkv.auth.*} in the config.
+   */
+  public static Map<String, String> asPasswordUser(InProcessCluster cluster, Map<String, String> config, String user,
+      Permission.Access access, String... prefixes) {
+    RaftKvAuth auth = cluster.client().auth();
+    String role = user + "-role";
+    auth.addRole(role);
+    for (String prefix : prefixes) {
+      auth.grantPermission(role, Permission.newBuilder().setAccess(access)
+          .setPrefix(ByteString.copyFromUtf8(prefix)).build());
+    }
+    auth.addUser(user, TEST_PASSWORD.toCharArray());
+    auth.grantRole(user, role);
+    Map<String, String> out = new HashMap<>(config);
+    out.remove("raftkv.ssl.certificate.location");
+    out.remove("raftkv.ssl.key.location");
+    out.put("raftkv.auth.user", user);
+    out.put("raftkv.auth.password", TEST_PASSWORD);
+    return out;
   }
 
   /** Creates the connector and waits until its task runs (or, for a task that fails at once, has started). */
