@@ -19,11 +19,10 @@ final class AuthCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         c.auth().enable();
-        System.out.println("OK authentication enabled");
-        return ExitCodes.OK;
-      }
+        return "OK authentication enabled";
+      });
     }
   }
 
@@ -35,11 +34,10 @@ final class AuthCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         c.auth().disable();
-        System.out.println("OK authentication disabled");
-        return ExitCodes.OK;
-      }
+        return "OK authentication disabled";
+      });
     }
   }
 

@@ -153,6 +153,14 @@ final class ClientOptions {
     }
   }
 
+  /** Runs one call with a client of its own, prints the answer line it returns, and exits OK. */
+  int answer(java.util.function.Function<RaftKvClient, String> call) {
+    try (RaftKvClient c = connect()) {
+      System.out.println(call.apply(c));
+      return ExitCodes.OK;
+    }
+  }
+
   private static RaftKvClient build(RaftKvClient.Builder builder) {
     try {
       return builder.build();

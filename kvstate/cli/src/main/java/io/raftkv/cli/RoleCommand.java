@@ -81,11 +81,10 @@ final class RoleCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         c.auth().addRole(name);
-        System.out.println("OK role '" + name + "' added");
-        return ExitCodes.OK;
-      }
+        return "OK role '" + name + "' added";
+      });
     }
   }
 
@@ -99,11 +98,10 @@ final class RoleCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         c.auth().deleteRole(name);
-        System.out.println("OK role '" + name + "' deleted");
-        return ExitCodes.OK;
-      }
+        return "OK role '" + name + "' deleted";
+      });
     }
   }
 
@@ -144,12 +142,11 @@ final class RoleCommand {
     @Override
     public Integer call() {
       Permission p = keys.permission();
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         AuthChangeResponse r = c.auth().grantPermission(role, p);
-        System.out.println((r.getChanged() ? "OK granted " : "OK role '" + role + "' already holds ") + describe(p)
-            + (r.getChanged() ? " to role '" + role + "'" : ""));
-        return ExitCodes.OK;
-      }
+        return (r.getChanged() ? "OK granted " : "OK role '" + role + "' already holds ") + describe(p)
+            + (r.getChanged() ? " to role '" + role + "'" : "");
+      });
     }
   }
 
@@ -168,12 +165,11 @@ final class RoleCommand {
     @Override
     public Integer call() {
       Permission p = keys.permission();
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         AuthChangeResponse r = c.auth().revokePermission(role, p);
-        System.out.println((r.getChanged() ? "OK revoked " : "OK role '" + role + "' did not hold ") + describe(p)
-            + (r.getChanged() ? " from role '" + role + "'" : ""));
-        return ExitCodes.OK;
-      }
+        return (r.getChanged() ? "OK revoked " : "OK role '" + role + "' did not hold ") + describe(p)
+            + (r.getChanged() ? " from role '" + role + "'" : "");
+      });
     }
   }
 }

@@ -71,11 +71,10 @@ final class UserCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         c.auth().deleteUser(name);
-        System.out.println("OK user '" + name + "' deleted");
-        return ExitCodes.OK;
-      }
+        return "OK user '" + name + "' deleted";
+      });
     }
   }
 
@@ -137,12 +136,11 @@ final class UserCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         AuthChangeResponse r = c.auth().grantRole(user, role);
-        System.out.println(r.getChanged() ? "OK role '" + role + "' granted to user '" + user + "'"
-            : "OK user '" + user + "' already holds role '" + role + "'");
-        return ExitCodes.OK;
-      }
+        return r.getChanged() ? "OK role '" + role + "' granted to user '" + user + "'"
+            : "OK user '" + user + "' already holds role '" + role + "'";
+      });
     }
   }
 
@@ -159,12 +157,11 @@ final class UserCommand {
 
     @Override
     public Integer call() {
-      try (RaftKvClient c = client.connect()) {
+      return client.answer(c -> {
         AuthChangeResponse r = c.auth().revokeRole(user, role);
-        System.out.println(r.getChanged() ? "OK role '" + role + "' revoked from user '" + user + "'"
-            : "OK user '" + user + "' did not hold role '" + role + "'");
-        return ExitCodes.OK;
-      }
+        return r.getChanged() ? "OK role '" + role + "' revoked from user '" + user + "'"
+            : "OK user '" + user + "' did not hold role '" + role + "'";
+      });
     }
   }
 }
