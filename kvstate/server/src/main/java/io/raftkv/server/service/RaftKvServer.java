@@ -46,10 +46,12 @@ public final class RaftKvServer implements AutoCloseable {
   private final ExecutorService executor;
   private final OverloadGuards guards;
   private final ServerSecurity security;
+  private final HealthReporter health;
 
   private RaftKvServer(RaftKvNode node, Transport transport, Server peerServer, Server clientServer,
-      ExecutorService executor, OverloadGuards guards, ServerSecurity security) {
+      ExecutorService executor, OverloadGuards guards, ServerSecurity security, HealthReporter health) {
     this.security = security;
+    this.health = health;
     this.node = node;
     this.transport = transport;
     this.peerServer = peerServer;
@@ -67,6 +69,9 @@ public final class RaftKvServer implements AutoCloseable {
    */
   /** Largest message a client may send (the client keeps its batch calls well below it). */
   public static final int MAX_CLIENT_MESSAGE_BYTES = 64 << 20;
+
+  /** How long the health service's readiness check waits for a ReadIndex round. */
+  static final java.time.Duration READ_INDEX_TIMEOUT = java.time.Duration.ofSeconds(2);
 
   public static RaftKvServer start(NodeConfig config, String bindHost, int peerPort, int clientPort) {
     return start(config, bindHost, peerPort, clientPort, false);
@@ -186,6 +191,8 @@ public final class RaftKvServer implements AutoCloseable {
     CallDispatch clientDispatch = new CallDispatch(Set.of(KvRpc.WRITE.getFullMethodName(),
         KvRpc.WRITE_BATCH.getFullMethodName(), KvRpc.GET.getFullMethodName(),
         KvRpc.GET_BATCH.getFullMethodName()), executor, limits.maxQueuedRpcs(), nodeName);
+    HealthReporter health = new HealthReporter(new Readiness(node, READ_INDEX_TIMEOUT),
+        String.valueOf(config.nodeId()));
     Server client = NettyServerBuilder.forAddress(clientListen, security.clientServer())
         // A write may be 8 MiB (KvLimits) and a WriteBatch call carries several: gRPC's default 4 MiB
         // would refuse valid requests before the limits could name the problem.
@@ -201,17 +208,20 @@ public final class RaftKvServer implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new AuthService(node, executor, access, PasswordHasher.standard(),
             NodeDefaults.MAX_PASSWORD_HASHES_IN_FLIGHT).definition(), clientDispatch.refuser(),
             new TokenInterceptor(), identities))
+        // Open to anyone, as Status is: load balancers and orchestrators probe it without credentials.
+        .addService(health.service())
         .build();
     try {
       client.start();
     } catch (IOException e) {
+      health.close();
       node.close();
       peer.shutdownNow();
       executor.shutdownNow();
       guards.close();
       throw new UncheckedIOException("cannot listen for clients on " + clientListen + ": " + e.getMessage(), e);
     }
-    return new RaftKvServer(node, transport, peer, client, executor, guards, security);
+    return new RaftKvServer(node, transport, peer, client, executor, guards, security, health);
   }
 
   public RaftKvNode node() {
@@ -245,6 +255,7 @@ public final class RaftKvServer implements AutoCloseable {
 
   @Override
   public void close() {
+    health.close();
     clientServer.shutdown();
     node.close();
     // The node is closed: what peers still stream to it is of no use, and their streams end only when
