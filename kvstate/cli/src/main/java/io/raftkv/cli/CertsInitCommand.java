@@ -95,6 +95,7 @@ final class CertsInitCommand implements Callable<Integer> {
           new ClusterCertificates.Plan(dir, clusterId, nodes, names, Validity.days(Instant.now(), days)),
           new CertificateIssuer(new SecureRandom()));
     } catch (IOException | UnsupportedOperationException e) {
+      // UnsupportedOperationException: the file system has no POSIX permissions, so a key cannot be made 0600.
       err.println("raftkv: certs init: cannot write into " + dir + ": " + e);
       err.flush();
       return ExitCodes.CANNOT_START;
